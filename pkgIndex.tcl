@@ -1,0 +1,5 @@
+# mxcanvas: load the Rust library and the Tcl helpers (namespace ::mx).
+package ifneeded mxcanvas 0.1.0 [list apply {dir {
+    load [file join $dir libmxcanvas.so] Mxcanvas
+    source [file join $dir tcl mxcanvas.tcl]
+}} $dir]

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install what building mxcanvas needs and a fresh machine may lack.
+# tcl-sys runs bindgen, which needs libclang; the package needs Tcl's headers
+# and stub library (tcl-dev) and pkg-config. Installs with apt-get when run as
+# root; otherwise says what to install.
+set -eu
+
+have_libclang() {
+    [ -n "${LIBCLANG_PATH:-}" ] && return 0
+    ldconfig -p 2>/dev/null | grep -q 'libclang\(-[0-9.]*\)\?\.so' && return 0
+    ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1
+}
+
+missing=""
+have_libclang || missing="$missing libclang-dev"
+pkg-config --exists tcl 2>/dev/null || missing="$missing tcl-dev"
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v tclsh >/dev/null 2>&1 || missing="$missing tcl"
+command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+
+[ -z "$missing" ] && exit 0
+
+echo "mxcanvas: installing build dependencies:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "mxcanvas: not root; please run: sudo apt-get install$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

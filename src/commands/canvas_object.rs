@@ -1,0 +1,142 @@
+//! The object command of one canvas: `$c info | get | set | fill | data | stats | copy | delete`.
+
+use super::mxcanvas::check_new_name;
+use super::state::{CanvasEntry, InterpState};
+use super::values::{parse_coords, parse_value, stats_obj, value_obj};
+use crate::core::{Canvas, MxError};
+use crate::tcl::table::{name_table, NameTable};
+use crate::tcl::{create_command, Arg, CmdResult, Interp, Obj};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+static SUBCOMMANDS: NameTable<9> =
+    name_table![c"copy", c"data", c"delete", c"fill", c"get", c"info", c"set", c"stats"];
+
+/// The largest byte array Tcl 8.6 can hold.
+const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
+
+/// Make `canvas` a command named `name`; returns the name.
+pub fn install(state: &Rc<InterpState>, interp: Interp, name: &str, canvas: Canvas) -> String {
+    let entry = Rc::new(CanvasEntry { canvas: RefCell::new(canvas), token: Cell::new(std::ptr::null_mut()) });
+    let (for_calls, for_delete) = (state.clone(), state.clone());
+    let (call_entry, delete_entry) = (entry.clone(), entry.clone());
+    let token = create_command(
+        interp,
+        name,
+        move |interp, objv| command(&for_calls, &call_entry, interp, objv),
+        Some(Box::new(move || {
+            for_delete.remove(delete_entry.token.get());
+            delete_entry.token.set(std::ptr::null_mut());
+        })),
+    );
+    entry.token.set(token);
+    state.add(entry);
+    name.to_string()
+}
+
+fn info(canvas: &Canvas) -> Obj {
+    let g = canvas.geometry();
+    Obj::dict([
+        ("width", Obj::int(g.width as i64)),
+        ("height", Obj::int(g.height as i64)),
+        ("depth", Obj::int(g.depth as i64)),
+        ("frames", Obj::int(g.frames as i64)),
+        ("type", Obj::string(canvas.voxel_type().name())),
+        ("bytes", Obj::int(canvas.bytes() as i64)),
+    ])
+}
+
+fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() < 2 {
+        return Err(interp.wrong_num_args(1, objv, "subcommand ?arg ...?"));
+    }
+    let argc = objv.len();
+    match interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")? {
+        // $c copy ?name?
+        0 => {
+            if argc > 3 {
+                return Err(interp.wrong_num_args(2, objv, "?name?"));
+            }
+            let name = check_new_name(state, interp, objv.get(2).map(|a| a.to_str()))?;
+            let copy = entry.canvas.borrow().try_clone()?;
+            Ok(Some(Obj::string(&install(state, interp, &name, copy))))
+        }
+        // $c data ?bytes?
+        1 => match argc {
+            2 => {
+                let canvas = entry.canvas.borrow();
+                if canvas.bytes() > MAX_BYTE_ARRAY {
+                    return Err(MxError::mx(
+                        format!(
+                            "canvas has {} bytes, more than a Tcl byte array can hold ({MAX_BYTE_ARRAY}): use MxExternCanvas to reach its voxels",
+                            canvas.bytes()
+                        ),
+                        &["DATA", "TOOLARGE", &canvas.bytes().to_string()],
+                    )
+                    .into());
+                }
+                Ok(Some(Obj::bytes(canvas.as_bytes())))
+            }
+            3 => {
+                entry.canvas.borrow_mut().replace_data(objv[2].to_bytes())?;
+                Ok(None)
+            }
+            _ => Err(interp.wrong_num_args(2, objv, "?bytes?")),
+        },
+        // $c delete
+        2 => {
+            if argc != 2 {
+                return Err(interp.wrong_num_args(2, objv, ""));
+            }
+            let token = entry.token.get();
+            if !token.is_null() {
+                interp.delete_command(token);
+            }
+            Ok(None)
+        }
+        // $c fill value
+        3 => {
+            if argc != 3 {
+                return Err(interp.wrong_num_args(2, objv, "value"));
+            }
+            let mut canvas = entry.canvas.borrow_mut();
+            let value = parse_value(interp, objv[2], canvas.voxel_type())?;
+            canvas.fill(value)?;
+            Ok(None)
+        }
+        // $c get x y ?z? ?t?
+        4 => {
+            if !(4..=6).contains(&argc) {
+                return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t?"));
+            }
+            let coords = parse_coords(interp, &objv[2..])?;
+            Ok(Some(value_obj(entry.canvas.borrow().get(coords)?)))
+        }
+        // $c info
+        5 => {
+            if argc != 2 {
+                return Err(interp.wrong_num_args(2, objv, ""));
+            }
+            Ok(Some(info(&entry.canvas.borrow())))
+        }
+        // $c set x y ?z? ?t? value
+        6 => {
+            if !(5..=7).contains(&argc) {
+                return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t? value"));
+            }
+            let coords = parse_coords(interp, &objv[2..argc - 1])?;
+            let mut canvas = entry.canvas.borrow_mut();
+            let value = parse_value(interp, objv[argc - 1], canvas.voxel_type())?;
+            canvas.set(coords, value)?;
+            Ok(None)
+        }
+        // $c stats
+        7 => {
+            if argc != 2 {
+                return Err(interp.wrong_num_args(2, objv, ""));
+            }
+            Ok(Some(stats_obj(entry.canvas.borrow().stats())))
+        }
+        _ => unreachable!("index from SUBCOMMANDS"),
+    }
+}

@@ -1,0 +1,35 @@
+//! The Tcl commands, one file per command family: parse the arguments with
+//! Tcl's routines, call the core, turn the outcome into a Tcl result.
+
+mod canvas_object;
+mod mxcanvas;
+mod state;
+mod transport;
+mod values;
+
+use crate::tcl::lifecycle::{interp_state, on_process_exit};
+use crate::tcl::{create_command, Arg, CmdResult, Interp};
+use state::InterpState;
+use std::rc::Rc;
+
+type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg]) -> CmdResult;
+
+/// The package's global commands, as MEDx ImageScript names them.
+const COMMANDS: [(&str, GlobalCommand); 5] = [
+    ("MxCanvas", mxcanvas::command),
+    ("MxExternCanvas", |s, i, a| transport::extern_canvas(s, i, a)),
+    ("MxInternCanvas", |s, i, a| transport::intern_canvas(s, i, a)),
+    ("MxFreeTransport", |s, i, a| transport::free_transport(s, i, a)),
+    ("MxTransports", |s, i, a| transport::transports(s, i, a)),
+];
+
+/// Create the commands in `interp`, and make sure transports are released
+/// with the interpreter and at process exit.
+pub fn register(interp: Interp) {
+    let state = interp_state(interp, c"mxcanvas", InterpState::new);
+    for (name, command) in COMMANDS {
+        let state = state.clone();
+        create_command(interp, name, move |interp, objv| command(&state, interp, objv), None);
+    }
+    on_process_exit(crate::core::transport::release_all);
+}

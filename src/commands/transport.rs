@@ -1,0 +1,57 @@
+//! `MxExternCanvas`, `MxInternCanvas`, `MxFreeTransport`, `MxTransports`.
+
+use super::state::InterpState;
+use crate::core::mode::{parse_mode, DEFAULT_MODE};
+use crate::core::transport;
+use crate::tcl::table::{name_table, NameTable};
+use crate::tcl::{Arg, CmdResult, Interp, Obj};
+
+static EXTERN_OPTIONS: NameTable<2> = name_table![c"-mode"];
+
+/// MxExternCanvas canvas ?-mode MODE?
+pub fn extern_canvas(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() != 2 && objv.len() != 4 {
+        return Err(interp.wrong_num_args(1, objv, "canvas ?-mode MODE?"));
+    }
+    let entry = state.lookup(interp, objv[1])?;
+    let mut mode = DEFAULT_MODE;
+    if objv.len() == 4 {
+        interp.get_index(objv[2], &EXTERN_OPTIONS, c"option")?;
+        mode = parse_mode(&objv[3].to_str())?;
+    }
+    let id = transport::extern_canvas(state.owner, &entry.canvas.borrow(), mode)?;
+    Ok(Some(Obj::int(id as i64)))
+}
+
+/// MxInternCanvas canvas shmid ?freeTransport?
+pub fn intern_canvas(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() != 3 && objv.len() != 4 {
+        return Err(interp.wrong_num_args(1, objv, "canvas shmid ?freeTransport?"));
+    }
+    let entry = state.lookup(interp, objv[1])?;
+    let id = interp.get_int(objv[2])?;
+    let free = match objv.get(3) {
+        Some(&arg) => interp.get_boolean(arg)?,
+        None => true,
+    };
+    transport::intern_canvas(state.owner, &mut entry.canvas.borrow_mut(), id, free)?;
+    Ok(Some(Obj::from_arg(objv[1])))
+}
+
+/// MxFreeTransport shmid
+pub fn free_transport(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() != 2 {
+        return Err(interp.wrong_num_args(1, objv, "shmid"));
+    }
+    let id = interp.get_int(objv[1])?;
+    transport::free_transport(state.owner, id)?;
+    Ok(None)
+}
+
+/// MxTransports
+pub fn transports(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() != 1 {
+        return Err(interp.wrong_num_args(1, objv, ""));
+    }
+    Ok(Some(Obj::list(transport::transports(state.owner).into_iter().map(|id| Obj::int(id as i64)))))
+}

@@ -1,0 +1,172 @@
+//! A canvas: one image or volume of voxels of one type, stored in the MEDx
+//! layout (see [`super::geometry`]) in native byte order.
+//!
+//! Every mutating method either does all it says or changes nothing.
+
+use super::error::{MxError, MxResult};
+use super::geometry::Geometry;
+use super::stats::{self, Stats};
+use super::voxel::{Value, VoxelType};
+use crate::sys::alloc::zeroed_bytes;
+
+#[derive(Debug)]
+pub struct Canvas {
+    geometry: Geometry,
+    vtype: VoxelType,
+    data: Vec<u8>,
+}
+
+/// Allocate `len` zeroed bytes or explain why not.
+fn allocate(len: usize) -> MxResult<Vec<u8>> {
+    zeroed_bytes(len).ok_or_else(|| {
+        MxError::mx(
+            format!("cannot allocate {len} bytes for a canvas: out of memory"),
+            &["ALLOC", &len.to_string()],
+        )
+    })
+}
+
+impl Canvas {
+    /// A new canvas, all voxels zero.
+    pub fn new(geometry: Geometry, vtype: VoxelType) -> MxResult<Canvas> {
+        let data = allocate(geometry.bytes(vtype))?;
+        Ok(Canvas { geometry, vtype, data })
+    }
+
+    pub fn geometry(&self) -> Geometry {
+        self.geometry
+    }
+
+    pub fn voxel_type(&self) -> VoxelType {
+        self.vtype
+    }
+
+    /// Size of the voxel data in bytes.
+    pub fn bytes(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The voxel data, in the contract's layout.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// The voxel data, writable in place (the transport copies straight into it).
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.data
+    }
+
+    pub fn get(&self, coords: [i64; 4]) -> MxResult<Value> {
+        let size = self.vtype.size();
+        let at = self.geometry.offset(coords)? * size;
+        Ok(self.vtype.decode(&self.data[at..at + size]))
+    }
+
+    pub fn set(&mut self, coords: [i64; 4], value: Value) -> MxResult<()> {
+        let encoded = self.vtype.encode(value)?;
+        let size = self.vtype.size();
+        let at = self.geometry.offset(coords)? * size;
+        self.data[at..at + size].copy_from_slice(encoded.as_bytes());
+        Ok(())
+    }
+
+    pub fn fill(&mut self, value: Value) -> MxResult<()> {
+        let encoded = self.vtype.encode(value)?;
+        let pattern = encoded.as_bytes();
+        if pattern.iter().all(|&b| b == pattern[0]) {
+            self.data.fill(pattern[0]);
+        } else {
+            for voxel in self.data.chunks_exact_mut(pattern.len()) {
+                voxel.copy_from_slice(pattern);
+            }
+        }
+        Ok(())
+    }
+
+    /// Replace every voxel with `bytes`, which must be exactly `self.bytes()` long.
+    pub fn replace_data(&mut self, bytes: &[u8]) -> MxResult<()> {
+        if bytes.len() != self.data.len() {
+            return Err(MxError::mx(
+                format!(
+                    "wrong data length: got {} bytes, expected {} ({} voxels of {})",
+                    bytes.len(),
+                    self.data.len(),
+                    self.geometry.voxels(),
+                    self.vtype.name()
+                ),
+                &["DATA", "LENGTH", &self.data.len().to_string(), &bytes.len().to_string()],
+            ));
+        }
+        self.data.copy_from_slice(bytes);
+        Ok(())
+    }
+
+    pub fn stats(&self) -> Stats {
+        stats::stats(self.vtype, &self.data)
+    }
+
+    /// A new canvas with the same geometry, type and voxels.
+    pub fn try_clone(&self) -> MxResult<Canvas> {
+        let mut data = allocate(self.data.len())?;
+        data.copy_from_slice(&self.data);
+        Ok(Canvas { geometry: self.geometry, vtype: self.vtype, data })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canvas(dims: [i64; 4], t: VoxelType) -> Canvas {
+        Canvas::new(Geometry::new(dims, t).unwrap(), t).unwrap()
+    }
+
+    #[test]
+    fn new_canvas_is_zero() {
+        let c = canvas([3, 2, 2, 1], VoxelType::Int16);
+        assert_eq!(c.bytes(), 24);
+        assert!(c.as_bytes().iter().all(|&b| b == 0));
+        assert_eq!(c.get([2, 1, 1, 0]).unwrap(), Value::Int(0));
+    }
+
+    #[test]
+    fn set_writes_at_the_medx_offset() {
+        let mut c = canvas([4, 3, 2, 1], VoxelType::Uint16);
+        c.set([1, 2, 1, 0], Value::Int(0xBEEF)).unwrap();
+        let at = ((1 * 3 + 2) * 4 + 1) * 2;
+        assert_eq!(&c.as_bytes()[at..at + 2], &0xBEEFu16.to_ne_bytes());
+        assert_eq!(c.get([1, 2, 1, 0]).unwrap(), Value::Int(0xBEEF));
+    }
+
+    #[test]
+    fn failed_calls_change_nothing() {
+        let mut c = canvas([2, 2, 1, 1], VoxelType::Uint8);
+        c.fill(Value::Int(9)).unwrap();
+        assert!(c.set([0, 0, 0, 0], Value::Int(300)).is_err());
+        assert!(c.set([5, 0, 0, 0], Value::Int(1)).is_err());
+        assert!(c.fill(Value::Int(-1)).is_err());
+        assert!(c.replace_data(&[1, 2, 3]).is_err());
+        assert!(c.as_bytes().iter().all(|&b| b == 9));
+    }
+
+    #[test]
+    fn fill_multibyte_and_stats() {
+        let mut c = canvas([5, 1, 1, 1], VoxelType::Float64);
+        c.fill(Value::Float(1.25)).unwrap();
+        c.set([4, 0, 0, 0], Value::Float(-3.0)).unwrap();
+        let s = c.stats();
+        assert_eq!(s.min, Value::Float(-3.0));
+        assert_eq!(s.max, Value::Float(1.25));
+        assert_eq!(s.mean, (4.0 * 1.25 - 3.0) / 5.0);
+    }
+
+    #[test]
+    fn clone_is_deep() {
+        let mut c = canvas([2, 1, 1, 1], VoxelType::Int32);
+        c.set([1, 0, 0, 0], Value::Int(-7)).unwrap();
+        let mut d = c.try_clone().unwrap();
+        d.set([1, 0, 0, 0], Value::Int(8)).unwrap();
+        assert_eq!(c.get([1, 0, 0, 0]).unwrap(), Value::Int(-7));
+        assert_eq!(d.geometry(), c.geometry());
+    }
+}

@@ -1,0 +1,18 @@
+//! The safe core: canvases, geometry, voxel types and transports.
+//!
+//! Nothing here knows about Tcl, and nothing here is `unsafe`: the only
+//! operating-system access goes through [`crate::sys`].
+
+pub mod canvas;
+pub mod copy;
+pub mod error;
+pub mod geometry;
+pub mod mode;
+pub mod stats;
+pub mod transport;
+pub mod voxel;
+
+pub use canvas::Canvas;
+pub use error::MxError;
+pub use geometry::Geometry;
+pub use voxel::{Value, VoxelType};

@@ -1,0 +1,93 @@
+//! Summary statistics of a voxel buffer: min, max and mean.
+//!
+//! Integer sums are exact (i128); float sums are accumulated in f64 per block
+//! so that a large volume does not lose its small values. NaN voxels are
+//! skipped; a buffer with nothing but NaN has NaN statistics.
+
+use super::voxel::{Value, VoxelType};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub min: Value,
+    pub max: Value,
+    pub mean: f64,
+}
+
+fn int_stats<const N: usize>(bytes: &[u8], read: impl Fn([u8; N]) -> i64) -> Stats {
+    let mut min = i64::MAX;
+    let mut max = i64::MIN;
+    let mut sum: i128 = 0;
+    let mut n: u64 = 0;
+    for chunk in bytes.chunks_exact(N) {
+        let v = read(chunk.try_into().expect("chunk of N bytes"));
+        min = min.min(v);
+        max = max.max(v);
+        sum += v as i128;
+        n += 1;
+    }
+    Stats { min: Value::Int(min), max: Value::Int(max), mean: sum as f64 / n as f64 }
+}
+
+fn float_stats<const N: usize>(bytes: &[u8], read: impl Fn([u8; N]) -> f64) -> Stats {
+    let mut min = f64::INFINITY;
+    let mut max = f64::NEG_INFINITY;
+    let mut total = 0f64;
+    let mut n: u64 = 0;
+    for block in bytes.chunks(N * 4096) {
+        let mut partial = 0f64;
+        for chunk in block.chunks_exact(N) {
+            let v = read(chunk.try_into().expect("chunk of N bytes"));
+            if v.is_nan() {
+                continue;
+            }
+            min = min.min(v);
+            max = max.max(v);
+            partial += v;
+            n += 1;
+        }
+        total += partial;
+    }
+    if n == 0 {
+        return Stats { min: Value::Float(f64::NAN), max: Value::Float(f64::NAN), mean: f64::NAN };
+    }
+    Stats { min: Value::Float(min), max: Value::Float(max), mean: total / n as f64 }
+}
+
+/// Statistics of `bytes`, a non-empty buffer of voxels of `vtype`.
+pub fn stats(vtype: VoxelType, bytes: &[u8]) -> Stats {
+    match vtype {
+        VoxelType::Uint8 => int_stats::<1>(bytes, |b| b[0] as i64),
+        VoxelType::Int8 => int_stats::<1>(bytes, |b| b[0] as i8 as i64),
+        VoxelType::Uint16 => int_stats::<2>(bytes, |b| u16::from_ne_bytes(b) as i64),
+        VoxelType::Int16 => int_stats::<2>(bytes, |b| i16::from_ne_bytes(b) as i64),
+        VoxelType::Uint32 => int_stats::<4>(bytes, |b| u32::from_ne_bytes(b) as i64),
+        VoxelType::Int32 => int_stats::<4>(bytes, |b| i32::from_ne_bytes(b) as i64),
+        VoxelType::Float32 => float_stats::<4>(bytes, |b| f32::from_ne_bytes(b) as f64),
+        VoxelType::Float64 => float_stats::<8>(bytes, f64::from_ne_bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_stats_are_exact() {
+        let data: Vec<u8> = [-5i16, 10, 7].iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let s = stats(VoxelType::Int16, &data);
+        assert_eq!(s.min, Value::Int(-5));
+        assert_eq!(s.max, Value::Int(10));
+        assert_eq!(s.mean, 4.0);
+    }
+
+    #[test]
+    fn float_stats_skip_nan() {
+        let data: Vec<u8> = [1.0f32, f32::NAN, 3.0].iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let s = stats(VoxelType::Float32, &data);
+        assert_eq!(s.min, Value::Float(1.0));
+        assert_eq!(s.max, Value::Float(3.0));
+        assert_eq!(s.mean, 2.0);
+        let nan: Vec<u8> = f64::NAN.to_ne_bytes().to_vec();
+        assert!(stats(VoxelType::Float64, &nan).mean.is_nan());
+    }
+}

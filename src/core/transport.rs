@@ -1,0 +1,277 @@
+//! Transports: System V segments handed out to external programs.
+//!
+//! A transport is a segment plus this process's attachment to it, owned by
+//! one interpreter (an [`Owner`]). All transports of the process live in one
+//! table, so that interpreter deletion releases that interpreter's and
+//! process exit releases everyone's, whichever thread the interpreter ran in.
+//!
+//! Removal policy: a segment the package created (`MxExternCanvas`) is
+//! removed (IPC_RMID) whenever its transport is released. A segment created
+//! elsewhere and adopted by `MxInternCanvas ... false` is removed only when
+//! the script asks for it (`MxInternCanvas ... true`, `MxFreeTransport`);
+//! when its interpreter goes away it is only detached.
+
+use super::canvas::Canvas;
+use super::copy::copy_voxels;
+use super::error::{MxError, MxResult};
+use crate::sys::shm::{self, Attachment};
+use crate::sys::SysError;
+use nix::errno::Errno;
+use once_cell::sync::Lazy;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// Identifies the interpreter that holds a transport.
+pub type Owner = u64;
+
+static NEXT_OWNER: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh owner id for a new interpreter.
+pub fn new_owner() -> Owner {
+    NEXT_OWNER.fetch_add(1, Ordering::Relaxed)
+}
+
+#[derive(Debug)]
+struct Transport {
+    attachment: Attachment,
+    created_here: bool,
+}
+
+impl Transport {
+    /// Mark for removal (when asked), then detach. Removing first means a
+    /// refused IPC_RMID leaves the transport exactly as it was.
+    fn release(self, remove: bool) -> Result<(), (Transport, SysError)> {
+        if remove {
+            if let Err(e) = shm::remove(self.attachment.id()) {
+                return Err((self, e));
+            }
+        }
+        drop(self.attachment);
+        Ok(())
+    }
+}
+
+static TABLE: Lazy<Mutex<BTreeMap<(Owner, i32), Transport>>> = Lazy::new(Default::default);
+
+/// The table, even if a panic elsewhere poisoned the lock: the map itself is
+/// always consistent, since no operation leaves it half-updated.
+fn table() -> MutexGuard<'static, BTreeMap<(Owner, i32), Transport>> {
+    TABLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn no_segment(id: i32, err: SysError) -> MxError {
+    match err.errno {
+        Errno::EINVAL | Errno::EIDRM => MxError::posix(
+            format!("no shared memory segment with id {id} (it was never created or has been removed)"),
+            err,
+        ),
+        _ => MxError::posix(format!("cannot use shared memory segment {id}"), err),
+    }
+}
+
+fn size_mismatch(id: i32, expected: usize, actual: usize) -> MxError {
+    MxError::mx(
+        format!(
+            "shared memory segment {id} is {actual} bytes, but the canvas needs exactly {expected}"
+        ),
+        &["TRANSPORT", "SIZE", &expected.to_string(), &actual.to_string()],
+    )
+}
+
+/// `MxExternCanvas`: a new segment of exactly the canvas's bytes, with
+/// permission bits `mode`, holding a copy of the canvas. Returns its shmid.
+pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> {
+    let bytes = canvas.bytes();
+    let segment = shm::create(libc::IPC_PRIVATE, bytes, mode).map_err(|e| {
+        MxError::posix(format!("cannot create a shared memory segment of {bytes} bytes"), e)
+    })?;
+    let mut attachment = Attachment::attach(segment.id(), true)
+        .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
+    let view = attachment.as_mut_slice().expect("attached read-write");
+    if view.len() != bytes {
+        return Err(size_mismatch(segment.id(), bytes, view.len()));
+    }
+    copy_voxels(view, canvas.as_bytes());
+    let id = segment.keep();
+    table().insert((owner, id), Transport { attachment, created_here: true });
+    Ok(id)
+}
+
+/// `MxInternCanvas`: copy segment `id` back into `canvas`; with `free`,
+/// detach and mark it for removal. On error nothing has changed.
+pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> MxResult<()> {
+    let expected = canvas.bytes();
+    let info = shm::stat(id).map_err(|e| no_segment(id, e))?;
+    if info.size != expected {
+        return Err(size_mismatch(id, expected, info.size));
+    }
+    // Take a held transport out of the table while copying (other threads'
+    // interpreters keep using the table); a foreign segment is attached
+    // read-only, which is all reading it back needs.
+    let held = table().remove(&(owner, id));
+    let was_held = held.is_some();
+    let transport = match held {
+        Some(t) => t,
+        None => Transport {
+            attachment: Attachment::attach(id, false)
+                .map_err(|e| MxError::posix(format!("cannot attach shared memory segment {id}"), e))?,
+            created_here: false,
+        },
+    };
+    let restore = |t: Transport| {
+        if was_held {
+            table().insert((owner, id), t);
+        }
+    };
+    if transport.attachment.len() != expected {
+        let actual = transport.attachment.len();
+        restore(transport);
+        return Err(size_mismatch(id, expected, actual));
+    }
+    if free {
+        if let Err(e) = shm::remove(id) {
+            restore(transport);
+            return Err(MxError::posix(format!("cannot free shared memory segment {id}"), e));
+        }
+    }
+    copy_voxels(canvas.as_bytes_mut(), transport.attachment.as_slice());
+    if !free {
+        table().insert((owner, id), transport);
+    }
+    Ok(())
+}
+
+/// `MxFreeTransport`: detach and remove a transport of `owner` without copying.
+pub fn free_transport(owner: Owner, id: i32) -> MxResult<()> {
+    let transport = table().remove(&(owner, id)).ok_or_else(|| {
+        MxError::mx(
+            format!("{id} is not a transport of this interpreter: expected one of the ids MxTransports lists"),
+            &["LOOKUP", "TRANSPORT", &id.to_string()],
+        )
+    })?;
+    transport.release(true).map_err(|(t, e)| {
+        table().insert((owner, id), t);
+        MxError::posix(format!("cannot free shared memory segment {id}"), e)
+    })
+}
+
+/// The shmids `owner` holds, in increasing order.
+pub fn transports(owner: Owner) -> Vec<i32> {
+    table().range((owner, i32::MIN)..=(owner, i32::MAX)).map(|(&(_, id), _)| id).collect()
+}
+
+fn release_matching(keep: impl Fn(Owner) -> bool) {
+    let released: Vec<Transport> = {
+        let mut table = table();
+        let (gone, kept): (BTreeMap<_, _>, BTreeMap<_, _>) =
+            std::mem::take(&mut *table).into_iter().partition(|((owner, _), _)| !keep(*owner));
+        *table = kept;
+        gone.into_values().collect()
+    };
+    for transport in released {
+        let remove = transport.created_here;
+        // Teardown cannot report errors; a segment that refuses removal was
+        // not ours to remove. The attachment is dropped either way.
+        let _ = transport.release(remove).map_err(|(t, _)| drop(t));
+    }
+}
+
+/// Release everything `owner` holds: its interpreter is being deleted.
+pub fn release_owner(owner: Owner) {
+    release_matching(|o| o != owner);
+}
+
+/// Release every transport of the process: it is exiting.
+pub fn release_all() {
+    release_matching(|_| false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Geometry, Value, VoxelType};
+
+    fn canvas(t: VoxelType) -> Canvas {
+        Canvas::new(Geometry::new([8, 4, 2, 1], t).unwrap(), t).unwrap()
+    }
+
+    #[test]
+    fn extern_then_intern_round_trip() {
+        let owner = new_owner();
+        let mut c = canvas(VoxelType::Int16);
+        c.set([3, 2, 1, 0], Value::Int(-1234)).unwrap();
+        let id = extern_canvas(owner, &c, 0o600).unwrap();
+        let info = shm::stat(id).unwrap();
+        assert_eq!(info.size, c.bytes());
+        assert_eq!(info.mode, 0o600);
+        assert_eq!(transports(owner), vec![id]);
+
+        // an "external program" writes a voxel
+        {
+            let mut a = Attachment::attach(id, true).unwrap();
+            let at = ((1 * 4 + 2) * 8 + 4) * 2;
+            a.as_mut_slice().unwrap()[at..at + 2].copy_from_slice(&77i16.to_ne_bytes());
+        }
+        intern_canvas(owner, &mut c, id, false).unwrap();
+        assert_eq!(c.get([4, 2, 1, 0]).unwrap(), Value::Int(77));
+        assert_eq!(transports(owner), vec![id]);
+        assert!(!shm::stat(id).unwrap().marked_for_removal);
+
+        intern_canvas(owner, &mut c, id, true).unwrap();
+        assert!(transports(owner).is_empty());
+        assert!(shm::stat(id).is_err(), "segment freed after detach");
+    }
+
+    #[test]
+    fn size_mismatch_changes_nothing() {
+        let owner = new_owner();
+        let small = canvas(VoxelType::Uint8);
+        let mut big = canvas(VoxelType::Float64);
+        big.fill(Value::Float(2.0)).unwrap();
+        let id = extern_canvas(owner, &small, 0o600).unwrap();
+        let e = intern_canvas(owner, &mut big, id, true).unwrap_err();
+        assert_eq!(e.code[..3], ["MX", "TRANSPORT", "SIZE"]);
+        assert_eq!(transports(owner), vec![id]);
+        assert_eq!(big.get([0, 0, 0, 0]).unwrap(), Value::Float(2.0));
+        free_transport(owner, id).unwrap();
+        assert!(shm::stat(id).is_err());
+    }
+
+    #[test]
+    fn unknown_ids() {
+        let owner = new_owner();
+        let mut c = canvas(VoxelType::Uint8);
+        let e = intern_canvas(owner, &mut c, -1, true).unwrap_err();
+        assert_eq!(e.code[..2], ["POSIX", "EINVAL"]);
+        let e = free_transport(owner, 12345).unwrap_err();
+        assert_eq!(e.code, ["MX", "LOOKUP", "TRANSPORT", "12345"]);
+    }
+
+    #[test]
+    fn foreign_segment_adopted_then_owner_released_is_only_detached() {
+        let owner = new_owner();
+        let mut c = canvas(VoxelType::Uint8);
+        let seg = shm::create(libc::IPC_PRIVATE, c.bytes(), 0o600).unwrap();
+        intern_canvas(owner, &mut c, seg.id(), false).unwrap();
+        assert_eq!(transports(owner), vec![seg.id()]);
+        assert_eq!(shm::stat(seg.id()).unwrap().attachments, 1);
+        release_owner(owner);
+        let info = shm::stat(seg.id()).unwrap();
+        assert_eq!(info.attachments, 0);
+        assert!(!info.marked_for_removal);
+        drop(seg);
+    }
+
+    #[test]
+    fn release_owner_removes_created_segments() {
+        let owner = new_owner();
+        let c = canvas(VoxelType::Float32);
+        let ids: Vec<i32> = (0..3).map(|_| extern_canvas(owner, &c, 0o600).unwrap()).collect();
+        release_owner(owner);
+        for id in ids {
+            assert!(shm::stat(id).is_err());
+        }
+        assert!(transports(owner).is_empty());
+    }
+}

@@ -1,0 +1,260 @@
+//! System V shared memory: thin wrappers named after the system calls.
+//!
+//! * [`create`] is `shmget(IPC_PRIVATE, ...)` and returns a [`NewSegment`]
+//!   guard that removes the segment again unless it is handed over with
+//!   [`NewSegment::keep`] — so a half-built transport never leaks.
+//! * [`Attachment`] is `shmat`; dropping it is `shmdt`.
+//! * [`remove`] is `shmctl(IPC_RMID)`, an explicit, separate step (as
+//!   `shmdt` and `IPC_RMID` are separate in C).
+//! * [`stat`] is `shmctl(IPC_STAT)`: the only trusted source of a segment's size.
+//!
+//! Note that `shmat` reports failure with `(void *)-1`, not NULL, and that
+//! shmid 0 is a valid id.
+
+use super::SysError;
+use std::ptr::NonNull;
+
+/// Linux marks a segment scheduled for removal with this bit in `shm_perm.mode`.
+const SHM_DEST: u32 = 0o1000;
+
+/// What `IPC_STAT` tells about a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentInfo {
+    pub id: i32,
+    pub key: i32,
+    pub size: usize,
+    /// Permission bits (0o777 part of `shm_perm.mode`).
+    pub mode: u32,
+    /// The segment was marked for removal (IPC_RMID) and goes away at last detach.
+    pub marked_for_removal: bool,
+    pub attachments: u64,
+    pub owner_uid: u32,
+    pub creator_uid: u32,
+    pub creator_pid: i32,
+    pub last_pid: i32,
+}
+
+/// `shmctl(id, IPC_STAT)`.
+pub fn stat(id: i32) -> Result<SegmentInfo, SysError> {
+    // SAFETY: shmid_ds is plain old data; all-zero is a valid value, and the
+    // kernel overwrites it on success.
+    let mut ds: libc::shmid_ds = unsafe { std::mem::zeroed() };
+    // SAFETY: `ds` is a valid, writable shmid_ds for the duration of the call.
+    let rc = unsafe { libc::shmctl(id, libc::IPC_STAT, &mut ds) };
+    if rc == -1 {
+        return Err(SysError::last("shmctl(IPC_STAT)"));
+    }
+    let mode = ds.shm_perm.mode as u32;
+    Ok(SegmentInfo {
+        id,
+        key: ds.shm_perm.__key,
+        size: ds.shm_segsz,
+        mode: mode & 0o777,
+        marked_for_removal: mode & SHM_DEST != 0,
+        attachments: ds.shm_nattch as u64,
+        owner_uid: ds.shm_perm.uid,
+        creator_uid: ds.shm_perm.cuid,
+        creator_pid: ds.shm_cpid,
+        last_pid: ds.shm_lpid,
+    })
+}
+
+/// `shmctl(id, IPC_RMID)`: mark the segment for removal. The kernel frees it
+/// when the last process detaches; attachments made before keep working.
+pub fn remove(id: i32) -> Result<(), SysError> {
+    // SAFETY: IPC_RMID takes no buffer; a null pointer is what the man page asks for.
+    let rc = unsafe { libc::shmctl(id, libc::IPC_RMID, std::ptr::null_mut()) };
+    if rc == -1 {
+        return Err(SysError::last("shmctl(IPC_RMID)"));
+    }
+    Ok(())
+}
+
+/// A segment this process has just created and not yet handed over.
+/// Dropping it removes the segment (IPC_RMID); [`NewSegment::keep`] hands it over.
+#[derive(Debug)]
+pub struct NewSegment {
+    id: i32,
+    size: usize,
+}
+
+/// `shmget(key, size, IPC_CREAT | IPC_EXCL | mode)`: a brand-new segment.
+/// Pass `libc::IPC_PRIVATE` as `key` for an anonymous one.
+pub fn create(key: i32, size: usize, mode: u32) -> Result<NewSegment, SysError> {
+    let flags = libc::IPC_CREAT | libc::IPC_EXCL | (mode & 0o777) as libc::c_int;
+    // SAFETY: shmget only reads its integer arguments.
+    let id = unsafe { libc::shmget(key, size, flags) };
+    if id == -1 {
+        return Err(SysError::last("shmget"));
+    }
+    Ok(NewSegment { id, size })
+}
+
+impl NewSegment {
+    pub fn id(&self) -> i32 {
+        self.id
+    }
+
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Hand the segment over: it is no longer removed when this guard goes away.
+    pub fn keep(self) -> i32 {
+        let id = self.id;
+        std::mem::forget(self);
+        id
+    }
+}
+
+impl Drop for NewSegment {
+    fn drop(&mut self) {
+        // Nothing else knows this id yet, so removing it is always right; an
+        // error here (the segment already gone) leaves nothing to clean up.
+        let _ = remove(self.id);
+    }
+}
+
+/// An attachment of a segment into this process (`shmat`). Dropping it
+/// detaches (`shmdt`); it never removes the segment.
+#[derive(Debug)]
+pub struct Attachment {
+    id: i32,
+    ptr: NonNull<u8>,
+    len: usize,
+    writable: bool,
+}
+
+// SAFETY: an attachment is process-wide memory; the address stays valid from
+// any thread until `shmdt`, which only `Drop` calls, so moving the owner to
+// another thread (e.g. into the process-wide transport table) is sound.
+unsafe impl Send for Attachment {}
+
+impl Attachment {
+    /// Attach segment `id` read-write (or read-only), learning its size from
+    /// IPC_STAT first: the size is never taken on trust.
+    pub fn attach(id: i32, writable: bool) -> Result<Attachment, SysError> {
+        let info = stat(id)?;
+        let flags = if writable { 0 } else { libc::SHM_RDONLY };
+        // SAFETY: a null address lets the kernel choose where to map; the
+        // result is checked against (void *)-1 before any use.
+        let addr = unsafe { libc::shmat(id, std::ptr::null(), flags) };
+        if addr as isize == -1 {
+            return Err(SysError::last("shmat"));
+        }
+        let ptr = NonNull::new(addr as *mut u8).ok_or(SysError {
+            call: "shmat",
+            errno: nix::errno::Errno::EFAULT,
+        })?;
+        Ok(Attachment { id, ptr, len: info.size, writable })
+    }
+
+    pub fn id(&self) -> i32 {
+        self.id
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn is_writable(&self) -> bool {
+        self.writable
+    }
+
+    /// The segment's bytes. Another process may write them concurrently; the
+    /// transport protocol (the external program runs to completion before the
+    /// script interns) is what makes a read meaningful.
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: the mapping is `len` bytes long (IPC_STAT at attach time;
+        // System V segments never change size) and stays mapped until `self`
+        // is dropped, which the borrow prevents.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// The segment's bytes, writable. `None` for a read-only attachment.
+    pub fn as_mut_slice(&mut self) -> Option<&mut [u8]> {
+        if !self.writable {
+            return None;
+        }
+        // SAFETY: as for `as_slice`, and the mapping was attached read-write;
+        // `&mut self` makes this the only slice handed out by this process.
+        Some(unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) })
+    }
+}
+
+impl Drop for Attachment {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from a successful shmat and is detached only here.
+        // shmdt can only fail for an address that is not attached, which this
+        // type rules out; there is nothing useful to do with an error in Drop.
+        let _ = unsafe { libc::shmdt(self.ptr.as_ptr() as *const libc::c_void) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_attach_write_stat_remove() {
+        let seg = create(libc::IPC_PRIVATE, 8192, 0o600).expect("shmget");
+        let id = seg.id();
+        let info = stat(id).unwrap();
+        assert_eq!(info.size, 8192);
+        assert_eq!(info.mode, 0o600);
+        assert!(!info.marked_for_removal);
+        {
+            let mut a = Attachment::attach(id, true).unwrap();
+            a.as_mut_slice().unwrap()[100] = 42;
+            let b = Attachment::attach(id, false).unwrap();
+            assert_eq!(b.as_slice()[100], 42);
+            assert!(b.as_slice().len() == 8192);
+            assert_eq!(stat(id).unwrap().attachments, 2);
+        }
+        assert_eq!(stat(id).unwrap().attachments, 0);
+        drop(seg); // the guard removes it
+        assert_eq!(stat(id).unwrap_err().errno, nix::errno::Errno::EINVAL);
+    }
+
+    #[test]
+    fn kept_segment_survives_the_guard() {
+        let id = create(libc::IPC_PRIVATE, 4096, 0o640).unwrap().keep();
+        assert_eq!(stat(id).unwrap().mode, 0o640);
+        remove(id).unwrap();
+        assert!(stat(id).is_err());
+    }
+
+    #[test]
+    fn attachment_outlives_removal() {
+        let seg = create(libc::IPC_PRIVATE, 4096, 0o600).unwrap();
+        let mut a = Attachment::attach(seg.id(), true).unwrap();
+        let id = seg.keep();
+        remove(id).unwrap();
+        assert!(stat(id).unwrap().marked_for_removal);
+        a.as_mut_slice().unwrap()[0] = 7;
+        assert_eq!(a.as_slice()[0], 7);
+        drop(a);
+        assert!(stat(id).is_err());
+    }
+
+    #[test]
+    fn read_only_attachment_refuses_mut() {
+        let seg = create(libc::IPC_PRIVATE, 4096, 0o600).unwrap();
+        let mut a = Attachment::attach(seg.id(), false).unwrap();
+        assert!(a.as_mut_slice().is_none());
+    }
+
+    #[test]
+    fn unknown_ids_fail_cleanly() {
+        assert!(stat(-1).is_err());
+        assert!(Attachment::attach(-1, true).is_err());
+        assert!(remove(-1).is_err());
+        let e = stat(-1).unwrap_err();
+        assert_eq!(e.errno_name(), "EINVAL");
+        assert_eq!(e.errno_text(), "invalid argument");
+    }
+}

@@ -1,0 +1,178 @@
+//! A safe view of a `Tcl_Interp` for command implementations: argument
+//! parsing with Tcl's own routines, results, and errors with errorcodes.
+
+use super::obj::{Arg, Obj};
+use super::stubs::tcl_call;
+use super::table::NameTable;
+use crate::core::MxError;
+use std::ffi::{c_int, CStr, CString};
+use tcl_sys::{Tcl_Command, Tcl_Interp};
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum CmdError {
+    /// The package's own error: the trampoline sets message and errorcode.
+    Mx(MxError),
+    /// Tcl already left its message and errorcode in the interpreter (its
+    /// standard parsing routines did: `TCL WRONGARGS`, `TCL LOOKUP INDEX`, ...).
+    Reported,
+}
+
+impl From<MxError> for CmdError {
+    fn from(e: MxError) -> Self {
+        CmdError::Mx(e)
+    }
+}
+
+/// An interpreter, valid for the duration of one command call (or one
+/// callback) on the thread that owns it.
+#[derive(Clone, Copy)]
+pub struct Interp(*mut Tcl_Interp);
+
+/// Turn a Tcl return code into `Ok` or `CmdError::Reported`.
+fn check(rc: c_int) -> Result<(), CmdError> {
+    if rc == tcl_sys::TCL_OK as c_int {
+        Ok(())
+    } else {
+        Err(CmdError::Reported)
+    }
+}
+
+fn c_string(text: &str) -> CString {
+    CString::new(text.replace('\0', "\u{fffd}")).expect("NULs were replaced")
+}
+
+impl Interp {
+    /// # Safety
+    /// `ptr` must be a live interpreter owned by the calling thread, and the
+    /// returned value must not outlive the current call into the package.
+    pub unsafe fn from_raw(ptr: *mut Tcl_Interp) -> Interp {
+        Interp(ptr)
+    }
+
+    pub fn as_ptr(self) -> *mut Tcl_Interp {
+        self.0
+    }
+
+    // ---- argument parsing, with Tcl's own routines and messages ----
+
+    pub fn get_int(self, arg: Arg) -> Result<i32, CmdError> {
+        let mut v: c_int = 0;
+        // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
+        check(unsafe { tcl_call!(tcl_GetIntFromObj(self.0, arg.as_ptr(), &mut v)) })?;
+        Ok(v)
+    }
+
+    pub fn get_wide(self, arg: Arg) -> Result<i64, CmdError> {
+        let mut v: tcl_sys::Tcl_WideInt = 0;
+        // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
+        check(unsafe { tcl_call!(tcl_GetWideIntFromObj(self.0, arg.as_ptr(), &mut v)) })?;
+        Ok(v)
+    }
+
+    /// Like [`Interp::get_wide`], but silent: `None` when the value is not a wide integer.
+    pub fn try_wide(self, arg: Arg) -> Option<i64> {
+        let mut v: tcl_sys::Tcl_WideInt = 0;
+        // SAFETY: a NULL interpreter asks Tcl not to leave an error message.
+        let rc = unsafe { tcl_call!(tcl_GetWideIntFromObj(std::ptr::null_mut(), arg.as_ptr(), &mut v)) };
+        (rc == tcl_sys::TCL_OK as c_int).then_some(v)
+    }
+
+    pub fn get_double(self, arg: Arg) -> Result<f64, CmdError> {
+        let mut v: f64 = 0.0;
+        // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
+        check(unsafe { tcl_call!(tcl_GetDoubleFromObj(self.0, arg.as_ptr(), &mut v)) })?;
+        Ok(v)
+    }
+
+    /// Like [`Interp::get_double`], but silent.
+    pub fn try_double(self, arg: Arg) -> Option<f64> {
+        let mut v: f64 = 0.0;
+        // SAFETY: a NULL interpreter asks Tcl not to leave an error message.
+        let rc = unsafe { tcl_call!(tcl_GetDoubleFromObj(std::ptr::null_mut(), arg.as_ptr(), &mut v)) };
+        (rc == tcl_sys::TCL_OK as c_int).then_some(v)
+    }
+
+    pub fn get_boolean(self, arg: Arg) -> Result<bool, CmdError> {
+        let mut v: c_int = 0;
+        // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
+        check(unsafe { tcl_call!(tcl_GetBooleanFromObj(self.0, arg.as_ptr(), &mut v)) })?;
+        Ok(v != 0)
+    }
+
+    /// `Tcl_GetIndexFromObjStruct`: unique prefixes, and the standard
+    /// `bad WHAT "x": must be a, b, or c` with `TCL LOOKUP INDEX WHAT x`.
+    pub fn get_index<const N: usize>(self, arg: Arg, table: &'static NameTable<N>, what: &CStr) -> Result<usize, CmdError> {
+        let mut index: c_int = 0;
+        let stride = std::mem::size_of::<*const std::ffi::c_char>() as c_int;
+        // SAFETY: `table` is a 'static NULL-terminated array of C string
+        // pointers with the given stride, as Tcl requires (it caches it).
+        check(unsafe {
+            tcl_call!(tcl_GetIndexFromObjStruct(self.0, arg.as_ptr(), table.as_ptr(), stride, what.as_ptr(), 0, &mut index))
+        })?;
+        Ok(index as usize)
+    }
+
+    /// `Tcl_WrongNumArgs`: the standard `wrong # args: should be "..."` with
+    /// `TCL WRONGARGS`, naming the first `keep` words of `objv`.
+    pub fn wrong_num_args(self, keep: usize, objv: &[Arg], usage: &str) -> CmdError {
+        let usage = c_string(usage);
+        let words: Vec<*mut tcl_sys::Tcl_Obj> = objv.iter().map(|a| a.as_ptr()).collect();
+        // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage` is NUL-terminated.
+        unsafe {
+            tcl_call!(tcl_WrongNumArgs(self.0, keep.min(words.len()) as c_int, words.as_ptr(), usage.as_ptr()))
+        };
+        CmdError::Reported
+    }
+
+    // ---- results ----
+
+    pub fn set_result(self, value: Obj) {
+        // SAFETY: Tcl takes its own reference to the value.
+        unsafe { tcl_call!(tcl_SetObjResult(self.0, value.as_ptr())) };
+    }
+
+    /// Leave `err`'s message as the result and its code as `-errorcode`.
+    pub fn set_error(self, err: &MxError) {
+        self.set_result(Obj::string(&err.message));
+        let code = Obj::list(err.code.iter().map(|w| Obj::string(w)));
+        // SAFETY: Tcl takes its own reference to the list.
+        unsafe { tcl_call!(tcl_SetObjErrorCode(self.0, code.as_ptr())) };
+    }
+
+    // ---- commands ----
+
+    /// The command `arg` names, if any (resolved like Tcl resolves command names).
+    pub fn find_command(self, arg: Arg) -> Option<Tcl_Command> {
+        // SAFETY: live interpreter and argument.
+        let token = unsafe { tcl_call!(tcl_GetCommandFromObj(self.0, arg.as_ptr())) };
+        (!token.is_null()).then_some(token)
+    }
+
+    pub fn command_exists(self, name: &str) -> bool {
+        self.find_command(Obj::string(name).as_arg()).is_some()
+    }
+
+    /// The current name of a command (it changes with `rename`).
+    pub fn command_name(self, token: Tcl_Command) -> String {
+        // SAFETY: `token` is a live command of this interpreter; Tcl returns
+        // a NUL-terminated string that we copy at once.
+        unsafe {
+            let name = tcl_call!(tcl_GetCommandName(self.0, token));
+            CStr::from_ptr(name).to_string_lossy().into_owned()
+        }
+    }
+
+    /// Delete a command by token (its delete callback runs).
+    pub fn delete_command(self, token: Tcl_Command) {
+        // SAFETY: `token` is a live command of this interpreter.
+        unsafe { tcl_call!(tcl_DeleteCommandFromToken(self.0, token)) };
+    }
+
+    /// `Tcl_StringMatch`: glob-style matching, as `string match` does it.
+    pub fn string_match(self, text: &str, pattern: &str) -> bool {
+        let (text, pattern) = (c_string(text), c_string(pattern));
+        // SAFETY: both are NUL-terminated strings.
+        unsafe { tcl_call!(tcl_StringMatch(text.as_ptr(), pattern.as_ptr())) != 0 }
+    }
+}

@@ -1,0 +1,18 @@
+//! The Tcl binding layer: the only code that uses `tcl_sys`.
+//!
+//! Every call into Tcl goes through the stubs table ([`stubs`]), so the
+//! library does not link against libtcl and loads into any Tcl 8.6
+//! interpreter. Above this layer, commands see safe types: [`Interp`],
+//! [`Obj`] and [`CmdError`].
+
+pub mod command;
+pub mod interp;
+pub mod lifecycle;
+pub mod obj;
+pub mod stubs;
+pub mod table;
+
+pub use command::{create_command, CmdResult};
+pub use interp::{CmdError, Interp};
+pub use obj::{Arg, Obj};
+pub use table::NameTable;

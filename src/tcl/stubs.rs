@@ -1,0 +1,50 @@
+//! Access to Tcl's stubs table.
+//!
+//! `Tcl_InitStubs` (from the static libtclstub8.6.a) fills `tclStubsPtr`;
+//! [`tcl_call!`] calls a function through it. Tcl's C macros that have no
+//! exported symbol (`Tcl_IncrRefCount`, `Tcl_DecrRefCount`) are written in
+//! [`super::obj`] on top of this table.
+
+use std::ffi::CStr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use tcl_sys::{TclStubs, Tcl_Interp};
+
+static STUBS: AtomicPtr<TclStubs> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Initialise the stubs table for `interp`. Returns false (with Tcl's error
+/// message left in the interpreter) when the interpreter is not Tcl 8.6.
+///
+/// # Safety
+/// `interp` must be a live interpreter, on the thread that owns it.
+pub unsafe fn init(interp: *mut Tcl_Interp) -> bool {
+    const VERSION: &CStr = c"8.6";
+    // SAFETY: the caller passes a live interpreter; VERSION is NUL-terminated.
+    let actual = unsafe { tcl_sys::Tcl_InitStubs(interp, VERSION.as_ptr(), 0) };
+    if actual.is_null() {
+        return false;
+    }
+    // SAFETY: Tcl_InitStubs succeeded, so tclStubsPtr points at the process's
+    // stubs table, which lives as long as the Tcl library stays loaded.
+    let table = unsafe { tcl_sys::tclStubsPtr };
+    STUBS.store(table as *mut TclStubs, Ordering::Release);
+    true
+}
+
+/// The stubs table. Panics (caught at the command boundary) if used before
+/// [`init`], which cannot happen for code reached from a Tcl command.
+pub fn table() -> &'static TclStubs {
+    let ptr = STUBS.load(Ordering::Acquire);
+    assert!(!ptr.is_null(), "Tcl stubs table used before Mxcanvas_Init");
+    // SAFETY: non-null pointers stored here come from a successful
+    // Tcl_InitStubs and stay valid for the life of the process.
+    unsafe { &*ptr }
+}
+
+/// Call Tcl function `f` through the stubs table: `tcl_call!(tcl_ResetResult(interp))`.
+/// Must be used inside an `unsafe` block whose SAFETY line covers the arguments.
+macro_rules! tcl_call {
+    ($f:ident ( $($arg:expr),* $(,)? )) => {
+        ($crate::tcl::stubs::table().$f.expect(concat!("Tcl stubs table has no ", stringify!($f))))($($arg),*)
+    };
+}
+pub(crate) use tcl_call;
