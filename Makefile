@@ -16,13 +16,17 @@ TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 LIB      = libmxcanvas.so
 PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
 
-.PHONY: all build deps demo test test-rust test-tcl install uninstall clean
+.PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean
 .DEFAULT_GOAL := all
 
 all: build
 
 deps:
 	@sh scripts/ensure-build-deps.sh
+
+# The Python venv (.venv) used by the tests and the Python client module.
+venv:
+	@sh scripts/ensure-venv.sh
 
 build: deps
 	$(CARGO) build --release --workspace
@@ -47,7 +51,7 @@ test: build test-rust test-tcl
 test-rust: deps
 	$(CARGO) test --release --workspace
 
-test-tcl: build
+test-tcl: build venv
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
 
 install: build

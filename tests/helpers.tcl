@@ -55,3 +55,9 @@ proc ::mxtest::pattern {c} {
     $c data [binary format $fmt* $vals]
     return $c
 }
+
+# The project's venv Python (made by `make venv`), with numpy and nibabel.
+proc ::mxtest::python {} {
+    variable root
+    file join $root .venv bin python
+}
