@@ -1,6 +1,8 @@
-//! The object command of one canvas: `$c info | get | set | fill | data | stats | copy | delete`.
+//! The object command of one canvas: `$c info | get | set | getregion | setregion | fill | data | stats | copy | delete`.
 
 use super::mxcanvas::check_new_name;
+use super::region;
+use crate::core::copy::{copy_voxels, Dest};
 use super::state::{CanvasEntry, InterpState};
 use super::values::{parse_coords, parse_value, stats_obj, value_obj};
 use crate::core::{Canvas, MxError};
@@ -9,8 +11,9 @@ use crate::tcl::{create_command, Arg, CmdResult, Interp, Obj};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<9> =
-    name_table![c"copy", c"data", c"delete", c"fill", c"get", c"info", c"set", c"stats"];
+static SUBCOMMANDS: NameTable<11> = name_table![
+    c"copy", c"data", c"delete", c"fill", c"get", c"getregion", c"info", c"set", c"setregion", c"stats"
+];
 
 /// The largest byte array Tcl 8.6 can hold.
 const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
@@ -36,14 +39,21 @@ pub fn install(state: &Rc<InterpState>, interp: Interp, name: &str, canvas: Canv
 
 fn info(canvas: &Canvas) -> Obj {
     let g = canvas.geometry();
-    Obj::dict([
+    let info = Obj::dict([
         ("width", Obj::int(g.width as i64)),
         ("height", Obj::int(g.height as i64)),
         ("depth", Obj::int(g.depth as i64)),
         ("frames", Obj::int(g.frames as i64)),
         ("type", Obj::string(canvas.voxel_type().name())),
         ("bytes", Obj::int(canvas.bytes() as i64)),
-    ])
+    ]);
+    // Where the voxels live: `storage heap`, or `storage shm shmid ID`.
+    let mut extra = vec![("storage", Obj::string(canvas.storage_kind().name()))];
+    if let Some(id) = canvas.shmid() {
+        extra.push(("shmid", Obj::int(id as i64)));
+    }
+    info.dict_put(extra);
+    info
 }
 
 fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
@@ -75,7 +85,10 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
                     )
                     .into());
                 }
-                Ok(Some(Obj::bytes(canvas.as_bytes())))
+                // Always a copy, straight into Tcl's buffer: no Tcl value ever
+                // points into a canvas (whose segment may go away).
+                let src = canvas.as_bytes();
+                Ok(Some(Obj::bytes_filled(src.len(), |dst| copy_voxels(dst, src, Dest::Fresh))))
             }
             3 => {
                 entry.canvas.borrow_mut().replace_data(objv[2].to_bytes())?;
@@ -112,15 +125,17 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             let coords = parse_coords(interp, &objv[2..])?;
             Ok(Some(value_obj(entry.canvas.borrow().get(coords)?)))
         }
+        // $c getregion x y ?z? ?t? width height ?depth? ?frames?
+        5 => region::get(entry, interp, objv),
         // $c info
-        5 => {
+        6 => {
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }
             Ok(Some(info(&entry.canvas.borrow())))
         }
         // $c set x y ?z? ?t? value
-        6 => {
+        7 => {
             if !(5..=7).contains(&argc) {
                 return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t? value"));
             }
@@ -130,8 +145,10 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             canvas.set(coords, value)?;
             Ok(None)
         }
+        // $c setregion x y ?z? ?t? width height ?depth? ?frames? values
+        8 => region::set(entry, interp, objv),
         // $c stats
-        7 => {
+        9 => {
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }

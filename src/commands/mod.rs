@@ -3,6 +3,7 @@
 
 mod canvas_object;
 mod mxcanvas;
+mod region;
 mod state;
 mod transport;
 mod values;
@@ -31,5 +32,12 @@ pub fn register(interp: Interp) {
         let state = state.clone();
         create_command(interp, name, move |interp, objv| command(&state, interp, objv), None);
     }
-    on_process_exit(crate::core::transport::release_all);
+    on_process_exit(release_at_exit);
+}
+
+/// At process exit: release every transport, then mark every `-storage shm`
+/// canvas's segment for removal, so no segment outlives the process.
+fn release_at_exit() {
+    crate::core::transport::release_all();
+    crate::core::shared::remove_all();
 }

@@ -3,24 +3,28 @@
 use super::canvas_object;
 use super::state::InterpState;
 use crate::core::geometry::Geometry;
+use crate::core::storage::StorageKind;
 use crate::core::{Canvas, MxError, VoxelType};
 use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
 static SUBCOMMANDS: NameTable<5> = name_table![c"create", c"delete", c"exists", c"names"];
-static CREATE_OPTIONS: NameTable<6> = name_table![c"-depth", c"-frames", c"-height", c"-type", c"-width"];
+static CREATE_OPTIONS: NameTable<7> =
+    name_table![c"-depth", c"-frames", c"-height", c"-storage", c"-type", c"-width"];
+/// In the order of [`StorageKind::ALL`].
+static STORAGE_KINDS: NameTable<3> = name_table![c"heap", c"shm"];
 pub static VOXEL_TYPES: NameTable<9> =
     name_table![c"uint8", c"int8", c"uint16", c"int16", c"uint32", c"int32", c"float32", c"float64"];
 
-const CREATE_USAGE: &str = "?name? -width W -height H ?-depth D? ?-frames T? ?-type TYPE?";
+const CREATE_USAGE: &str = "?name? -width W -height H ?-depth D? ?-frames T? ?-type TYPE? ?-storage heap|shm?";
 
 pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     if objv.len() < 2 {
         return Err(interp.wrong_num_args(1, objv, "subcommand ?arg ...?"));
     }
     match interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")? {
-        // MxCanvas create ?name? -width W -height H ?-depth D? ?-frames T? ?-type TYPE?
+        // MxCanvas create ?name? -width W -height H ?-depth D? ?-frames T? ?-type TYPE? ?-storage KIND?
         0 => create(state, interp, objv),
         // MxCanvas delete name ?name ...?
         1 => {
@@ -78,13 +82,15 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     }
     let mut dims: [Option<i64>; 4] = [None, None, Some(1), Some(1)];
     let mut vtype = VoxelType::Float32;
+    let mut storage = StorageKind::Heap;
     for pair in rest.chunks_exact(2) {
         match interp.get_index(pair[0], &CREATE_OPTIONS, c"option")? {
             0 => dims[2] = Some(interp.get_wide(pair[1])?),
             1 => dims[3] = Some(interp.get_wide(pair[1])?),
             2 => dims[1] = Some(interp.get_wide(pair[1])?),
-            3 => vtype = VoxelType::ALL[interp.get_index(pair[1], &VOXEL_TYPES, c"type")?],
-            4 => dims[0] = Some(interp.get_wide(pair[1])?),
+            3 => storage = StorageKind::ALL[interp.get_index(pair[1], &STORAGE_KINDS, c"storage")?],
+            4 => vtype = VoxelType::ALL[interp.get_index(pair[1], &VOXEL_TYPES, c"type")?],
+            5 => dims[0] = Some(interp.get_wide(pair[1])?),
             _ => unreachable!("index from CREATE_OPTIONS"),
         }
     }
@@ -97,7 +103,7 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     };
     let geometry = Geometry::new([w, h, d, t], vtype)?;
     let name = check_new_name(state, interp, name)?;
-    let canvas = Canvas::new(geometry, vtype)?;
+    let canvas = Canvas::new_in(geometry, vtype, storage)?;
     Ok(Some(Obj::string(&canvas_object::install(state, interp, &name, canvas))))
 }
 

@@ -6,31 +6,36 @@
 use super::error::{MxError, MxResult};
 use super::geometry::Geometry;
 use super::stats::{self, Stats};
+use super::copy::{copy_voxels, Dest};
+use super::storage::{Storage, StorageKind};
 use super::voxel::{Value, VoxelType};
-use crate::sys::alloc::zeroed_bytes;
 
 #[derive(Debug)]
 pub struct Canvas {
     geometry: Geometry,
     vtype: VoxelType,
-    data: Vec<u8>,
-}
-
-/// Allocate `len` zeroed bytes or explain why not.
-fn allocate(len: usize) -> MxResult<Vec<u8>> {
-    zeroed_bytes(len).ok_or_else(|| {
-        MxError::mx(
-            format!("cannot allocate {len} bytes for a canvas: out of memory"),
-            &["ALLOC", &len.to_string()],
-        )
-    })
+    data: Storage,
 }
 
 impl Canvas {
-    /// A new canvas, all voxels zero.
+    /// A new canvas on the heap, all voxels zero.
     pub fn new(geometry: Geometry, vtype: VoxelType) -> MxResult<Canvas> {
-        let data = allocate(geometry.bytes(vtype))?;
+        Canvas::new_in(geometry, vtype, StorageKind::Heap)
+    }
+
+    /// A new canvas with the given kind of storage, all voxels zero.
+    pub fn new_in(geometry: Geometry, vtype: VoxelType, kind: StorageKind) -> MxResult<Canvas> {
+        let data = Storage::zeroed(kind, geometry.bytes(vtype))?;
         Ok(Canvas { geometry, vtype, data })
+    }
+
+    pub fn storage_kind(&self) -> StorageKind {
+        self.data.kind()
+    }
+
+    /// The segment holding the voxels of a `-storage shm` canvas.
+    pub fn shmid(&self) -> Option<i32> {
+        self.data.shmid()
     }
 
     pub fn geometry(&self) -> Geometry {
@@ -97,7 +102,7 @@ impl Canvas {
                 &["DATA", "LENGTH", &self.data.len().to_string(), &bytes.len().to_string()],
             ));
         }
-        self.data.copy_from_slice(bytes);
+        copy_voxels(&mut self.data, bytes, Dest::Resident);
         Ok(())
     }
 
@@ -105,10 +110,10 @@ impl Canvas {
         stats::stats(self.vtype, &self.data)
     }
 
-    /// A new canvas with the same geometry, type and voxels.
+    /// A new canvas with the same geometry, type, kind of storage and voxels.
     pub fn try_clone(&self) -> MxResult<Canvas> {
-        let mut data = allocate(self.data.len())?;
-        data.copy_from_slice(&self.data);
+        let mut data = Storage::zeroed(self.data.kind(), self.data.len())?;
+        copy_voxels(&mut data, &self.data, Dest::Fresh);
         Ok(Canvas { geometry: self.geometry, vtype: self.vtype, data })
     }
 }

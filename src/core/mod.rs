@@ -8,7 +8,10 @@ pub mod copy;
 pub mod error;
 pub mod geometry;
 pub mod mode;
+pub mod region;
+pub mod shared;
 pub mod stats;
+pub mod storage;
 pub mod transport;
 pub mod voxel;
 

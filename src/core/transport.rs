@@ -10,10 +10,17 @@
 //! elsewhere and adopted by `MxInternCanvas ... false` is removed only when
 //! the script asks for it (`MxInternCanvas ... true`, `MxFreeTransport`);
 //! when its interpreter goes away it is only detached.
+//!
+//! Zero-copy canvases (`-storage shm`, see [`super::shared`]): extern hands
+//! out the canvas's own segment and interning it back into that canvas
+//! copies nothing. Their transports hold no attachment (the canvas does),
+//! and releasing them never removes the segment, which is the canvas's
+//! memory: it is removed when the canvas is deleted.
 
 use super::canvas::Canvas;
-use super::copy::copy_voxels;
+use super::copy::{copy_voxels, Dest};
 use super::error::{MxError, MxResult};
+use super::shared::is_canvas_segment;
 use crate::sys::shm::{self, Attachment};
 use crate::sys::SysError;
 use nix::errno::Errno;
@@ -33,21 +40,34 @@ pub fn new_owner() -> Owner {
 }
 
 #[derive(Debug)]
+enum Hold {
+    /// The transport's own attachment.
+    Own(Attachment),
+    /// The segment is a `-storage shm` canvas's memory; the canvas holds
+    /// the attachment.
+    Canvas,
+}
+
+#[derive(Debug)]
 struct Transport {
-    attachment: Attachment,
+    hold: Hold,
     created_here: bool,
 }
 
 impl Transport {
-    /// Mark for removal (when asked), then detach. Removing first means a
-    /// refused IPC_RMID leaves the transport exactly as it was.
+    /// Mark for removal (when asked, and never a canvas's segment), then
+    /// detach. Removing first means a refused IPC_RMID leaves the transport
+    /// exactly as it was.
     fn release(self, remove: bool) -> Result<(), (Transport, SysError)> {
-        if remove {
-            if let Err(e) = shm::remove(self.attachment.id()) {
-                return Err((self, e));
+        let Hold::Own(attachment) = self.hold else {
+            return Ok(()); // the canvas keeps its segment and attachment
+        };
+        if remove && !is_canvas_segment(attachment.id()) {
+            if let Err(e) = shm::remove(attachment.id()) {
+                return Err((Transport { hold: Hold::Own(attachment), created_here: self.created_here }, e));
             }
         }
-        drop(self.attachment);
+        drop(attachment);
         Ok(())
     }
 }
@@ -81,9 +101,16 @@ fn size_mismatch(id: i32, expected: usize, actual: usize) -> MxError {
 
 /// `MxExternCanvas`: a new segment of exactly the canvas's bytes, with
 /// permission bits `mode`, holding a copy of the canvas. Returns its shmid.
+/// A `-storage shm` canvas hands out its own segment instead, uncopied.
 pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> {
+    if let Some(id) = canvas.shmid() {
+        shm::set_mode(id, mode)
+            .map_err(|e| MxError::posix(format!("cannot set the mode of canvas segment {id}"), e))?;
+        table().entry((owner, id)).or_insert(Transport { hold: Hold::Canvas, created_here: true });
+        return Ok(id);
+    }
     let bytes = canvas.bytes();
-    let segment = shm::create(libc::IPC_PRIVATE, bytes, mode).map_err(|e| {
+    let segment = shm::create_large(libc::IPC_PRIVATE, bytes, mode).map_err(|e| {
         MxError::posix(format!("cannot create a shared memory segment of {bytes} bytes"), e)
     })?;
     let mut attachment = Attachment::attach(segment.id(), true)
@@ -92,15 +119,32 @@ pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> 
     if view.len() != bytes {
         return Err(size_mismatch(segment.id(), bytes, view.len()));
     }
-    copy_voxels(view, canvas.as_bytes());
+    copy_voxels(view, canvas.as_bytes(), Dest::Fresh);
     let id = segment.keep();
-    table().insert((owner, id), Transport { attachment, created_here: true });
+    table().insert((owner, id), Transport { hold: Hold::Own(attachment), created_here: true });
     Ok(id)
+}
+
+/// Interning a `-storage shm` canvas's own segment into it: the voxels are
+/// already there. `free` ends the transport; otherwise it is (still) held.
+fn intern_in_place(owner: Owner, id: i32, free: bool) {
+    let mut table = table();
+    if free {
+        // An own attachment (this interpreter adopted the segment) is just
+        // detached: the segment is the canvas's memory.
+        table.remove(&(owner, id));
+    } else {
+        table.entry((owner, id)).or_insert(Transport { hold: Hold::Canvas, created_here: true });
+    }
 }
 
 /// `MxInternCanvas`: copy segment `id` back into `canvas`; with `free`,
 /// detach and mark it for removal. On error nothing has changed.
 pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> MxResult<()> {
+    if canvas.shmid() == Some(id) {
+        intern_in_place(owner, id, free);
+        return Ok(());
+    }
     let expected = canvas.bytes();
     let info = shm::stat(id).map_err(|e| no_segment(id, e))?;
     if info.size != expected {
@@ -108,38 +152,60 @@ pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> 
     }
     // Take a held transport out of the table while copying (other threads'
     // interpreters keep using the table); a foreign segment is attached
-    // read-only, which is all reading it back needs.
+    // read-only, which is all reading it back needs. So is a canvas
+    // segment, whose transport holds no attachment of its own.
+    let attach = || Attachment::attach(id, false)
+        .map_err(|e| MxError::posix(format!("cannot attach shared memory segment {id}"), e));
     let held = table().remove(&(owner, id));
     let was_held = held.is_some();
-    let transport = match held {
-        Some(t) => t,
-        None => Transport {
-            attachment: Attachment::attach(id, false)
-                .map_err(|e| MxError::posix(format!("cannot attach shared memory segment {id}"), e))?,
-            created_here: false,
-        },
-    };
     let restore = |t: Transport| {
         if was_held {
             table().insert((owner, id), t);
         }
     };
-    if transport.attachment.len() != expected {
-        let actual = transport.attachment.len();
+    let transport = match held {
+        Some(t) => t,
+        None => Transport { hold: Hold::Own(attach()?), created_here: false },
+    };
+    let reader = match &transport.hold {
+        Hold::Own(_) => None,
+        Hold::Canvas => match attach() {
+            Ok(a) => Some(a),
+            Err(e) => {
+                restore(transport);
+                return Err(e);
+            }
+        },
+    };
+    let source = match (&reader, &transport.hold) {
+        (Some(a), _) | (None, Hold::Own(a)) => a,
+        (None, Hold::Canvas) => unreachable!("a canvas hold got a reader above"),
+    };
+    if source.len() != expected {
+        let actual = source.len();
+        drop(reader);
         restore(transport);
         return Err(size_mismatch(id, expected, actual));
     }
-    if free {
+    if free && !is_canvas_segment(id) {
         if let Err(e) = shm::remove(id) {
+            drop(reader);
             restore(transport);
             return Err(MxError::posix(format!("cannot free shared memory segment {id}"), e));
         }
     }
-    copy_voxels(canvas.as_bytes_mut(), transport.attachment.as_slice());
+    copy_voxels(canvas.as_bytes_mut(), source.as_slice(), Dest::Resident);
+    drop(reader);
     if !free {
         table().insert((owner, id), transport);
     }
     Ok(())
+}
+
+/// Drop every transport that stands for canvas segment `id`: the canvas is
+/// being deleted, and the id may be reused by an unrelated segment later.
+pub fn forget_canvas_segment(id: i32) {
+    table().retain(|&(_, held), t| held != id || !matches!(t.hold, Hold::Canvas));
 }
 
 /// `MxFreeTransport`: detach and remove a transport of `owner` without copying.
@@ -273,5 +339,67 @@ mod tests {
             assert!(shm::stat(id).is_err());
         }
         assert!(transports(owner).is_empty());
+    }
+
+    fn shm_canvas() -> Canvas {
+        let t = VoxelType::Float32;
+        Canvas::new_in(Geometry::new([8, 4, 2, 1], t).unwrap(), t, crate::core::storage::StorageKind::Shm).unwrap()
+    }
+
+    #[test]
+    fn shm_canvas_extern_hands_out_its_own_segment() {
+        let owner = new_owner();
+        let mut c = shm_canvas();
+        let id = extern_canvas(owner, &c, 0o640).unwrap();
+        assert_eq!(Some(id), c.shmid());
+        let info = shm::stat(id).unwrap();
+        assert_eq!((info.size, info.mode, info.marked_for_removal), (c.bytes(), 0o640, false));
+        assert_eq!(extern_canvas(owner, &c, 0o600).unwrap(), id, "externing again is the same segment");
+        assert_eq!(transports(owner), vec![id]);
+        // the external program writes straight into the canvas
+        {
+            let mut a = Attachment::attach(id, true).unwrap();
+            a.as_mut_slice().unwrap()[..4].copy_from_slice(&2.5f32.to_ne_bytes());
+        }
+        assert_eq!(c.get([0, 0, 0, 0]).unwrap(), Value::Float(2.5));
+        intern_canvas(owner, &mut c, id, false).unwrap();
+        assert_eq!(transports(owner), vec![id]);
+        intern_canvas(owner, &mut c, id, true).unwrap();
+        assert!(transports(owner).is_empty());
+        let info = shm::stat(id).unwrap();
+        assert!(!info.marked_for_removal, "the canvas keeps its memory");
+        assert_eq!(c.get([0, 0, 0, 0]).unwrap(), Value::Float(2.5));
+        drop(c);
+        assert!(shm::stat(id).is_err(), "deleting the canvas removes its segment");
+    }
+
+    #[test]
+    fn freeing_a_shm_canvas_transport_never_removes_the_segment() {
+        let owner = new_owner();
+        let c = shm_canvas();
+        let id = extern_canvas(owner, &c, 0o600).unwrap();
+        free_transport(owner, id).unwrap();
+        assert!(!shm::stat(id).unwrap().marked_for_removal);
+        // interned into another canvas (a copy), with free: still not removed
+        let id = extern_canvas(owner, &c, 0o600).unwrap();
+        let mut other = canvas(VoxelType::Float32);
+        intern_canvas(owner, &mut other, id, true).unwrap();
+        assert!(!shm::stat(id).unwrap().marked_for_removal);
+        assert!(transports(owner).is_empty());
+        release_owner(owner);
+        assert!(!shm::stat(id).unwrap().marked_for_removal);
+    }
+
+    #[test]
+    fn deleting_a_shm_canvas_drops_its_transports() {
+        let owner = new_owner();
+        let c = shm_canvas();
+        let id = extern_canvas(owner, &c, 0o600).unwrap();
+        let mut other = canvas(VoxelType::Float32);
+        intern_canvas(owner, &mut other, id, false).unwrap();
+        assert_eq!(transports(owner), vec![id]);
+        drop(c);
+        assert!(transports(owner).is_empty());
+        assert!(shm::stat(id).is_err());
     }
 }

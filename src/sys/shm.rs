@@ -90,6 +90,43 @@ pub fn create(key: i32, size: usize, mode: u32) -> Result<NewSegment, SysError> 
     Ok(NewSegment { id, size })
 }
 
+/// Like [`create`], but backed by huge pages (`SHM_HUGETLB`) when the
+/// system has set some aside and the segment is large enough (at least four
+/// huge pages, so rounding up wastes little); otherwise, or when the kernel
+/// refuses (no free huge pages, no permission), an ordinary segment. Huge
+/// pages make a fresh segment's page faults 512 times fewer. IPC_STAT still
+/// reports exactly `size` bytes either way.
+pub fn create_large(key: i32, size: usize, mode: u32) -> Result<NewSegment, SysError> {
+    if let Some((huge_page, _)) = super::mem::hugetlb_pages() {
+        if size >= 4 * huge_page {
+            let flags = libc::IPC_CREAT | libc::IPC_EXCL | libc::SHM_HUGETLB | (mode & 0o777) as libc::c_int;
+            // SAFETY: shmget only reads its integer arguments.
+            let id = unsafe { libc::shmget(key, size, flags) };
+            if id != -1 {
+                return Ok(NewSegment { id, size });
+            }
+        }
+    }
+    create(key, size, mode)
+}
+
+/// `shmctl(id, IPC_SET)` changing only the permission bits to `mode & 0o777`.
+pub fn set_mode(id: i32, mode: u32) -> Result<(), SysError> {
+    // SAFETY: as in `stat`: plain old data, overwritten by the kernel.
+    let mut ds: libc::shmid_ds = unsafe { std::mem::zeroed() };
+    // SAFETY: `ds` is a valid, writable shmid_ds for the duration of the call.
+    if unsafe { libc::shmctl(id, libc::IPC_STAT, &mut ds) } == -1 {
+        return Err(SysError::last("shmctl(IPC_STAT)"));
+    }
+    ds.shm_perm.mode = (ds.shm_perm.mode & !0o777) | (mode & 0o777) as libc::c_ushort;
+    // SAFETY: `ds` holds the segment's own uid/gid (from IPC_STAT) and the new
+    // mode; IPC_SET reads only those fields.
+    if unsafe { libc::shmctl(id, libc::IPC_SET, &mut ds) } == -1 {
+        return Err(SysError::last("shmctl(IPC_SET)"));
+    }
+    Ok(())
+}
+
 impl NewSegment {
     pub fn id(&self) -> i32 {
         self.id
@@ -239,6 +276,17 @@ mod tests {
         assert_eq!(a.as_slice()[0], 7);
         drop(a);
         assert!(stat(id).is_err());
+    }
+
+    #[test]
+    fn large_segments_are_exactly_sized_and_mode_can_change() {
+        let size = (16 << 20) + 5;
+        let seg = create_large(libc::IPC_PRIVATE, size, 0o600).unwrap();
+        assert_eq!(stat(seg.id()).unwrap().size, size);
+        set_mode(seg.id(), 0o640).unwrap();
+        let info = stat(seg.id()).unwrap();
+        assert_eq!((info.mode, info.marked_for_removal), (0o640, false));
+        assert!(set_mode(-1, 0o600).is_err());
     }
 
     #[test]

@@ -57,14 +57,13 @@ unsafe extern "C" fn trampoline(
             Rc::increment_strong_count(client_data as *const CommandData);
             Rc::from_raw(client_data as *const CommandData)
         };
-        // SAFETY: Tcl passes `objc` live values in `objv` for this call.
-        let args: Vec<Arg> = unsafe { std::slice::from_raw_parts(objv, objc.max(0) as usize) }
-            .iter()
-            .map(|&p| Arg(p))
-            .collect();
+        // SAFETY: Tcl passes `objc` live values in `objv` for this call, and
+        // Arg is a repr(transparent) *mut Tcl_Obj, so the array is an [Arg]
+        // as it stands (no per-call allocation: this is the hot path of `$c get`).
+        let args: &[Arg] = unsafe { std::slice::from_raw_parts(objv as *const Arg, objc.max(0) as usize) };
         // SAFETY: Tcl calls us on the interpreter's own thread.
         let interp = unsafe { Interp::from_raw(interp) };
-        match (data.handler)(interp, &args) {
+        match (data.handler)(interp, args) {
             Ok(value) => {
                 if let Some(value) = value {
                     interp.set_result(value);

@@ -100,6 +100,22 @@ impl Interp {
         Ok(v != 0)
     }
 
+    /// The elements of a list (`Tcl_ListObjGetElements`; `TCL VALUE LIST`-style
+    /// error from Tcl when it is not one). Valid while `arg` is unchanged,
+    /// which holds for the call that received it.
+    pub fn list_elements<'a>(self, arg: Arg) -> Result<&'a [Arg], CmdError> {
+        let mut count: c_int = 0;
+        let mut elems: *mut *mut tcl_sys::Tcl_Obj = std::ptr::null_mut();
+        // SAFETY: live interpreter and argument; both out-pointers are valid.
+        check(unsafe { tcl_call!(tcl_ListObjGetElements(self.0, arg.as_ptr(), &mut count, &mut elems)) })?;
+        if count <= 0 || elems.is_null() {
+            return Ok(&[]);
+        }
+        // SAFETY: Tcl returns `count` live element pointers owned by the list,
+        // which the caller's argument keeps alive; Arg is repr(transparent).
+        Ok(unsafe { std::slice::from_raw_parts(elems as *const Arg, count as usize) })
+    }
+
     /// `Tcl_GetIndexFromObjStruct`: unique prefixes, and the standard
     /// `bad WHAT "x": must be a, b, or c` with `TCL LOOKUP INDEX WHAT x`.
     pub fn get_index<const N: usize>(self, arg: Arg, table: &'static NameTable<N>, what: &CStr) -> Result<usize, CmdError> {

@@ -76,6 +76,36 @@ impl Obj {
         list
     }
 
+    /// A list of `items`, made in one allocation (`Tcl_NewListObj`).
+    pub fn list_of(items: Vec<Obj>) -> Obj {
+        let ptrs: Vec<*mut Tcl_Obj> = items.iter().map(Obj::as_ptr).collect();
+        let len = c_int::try_from(ptrs.len()).expect("lists are shorter than 2^31 elements");
+        // SAFETY: `ptrs` holds `len` live values; the list takes its own
+        // reference to each, ours are dropped with `items` afterwards.
+        let list = Obj::from_raw(unsafe { tcl_call!(tcl_NewListObj(len, ptrs.as_ptr())) });
+        drop(items);
+        list
+    }
+
+    /// A byte array of `len` bytes whose contents `fill` writes: the bytes go
+    /// straight into Tcl's buffer, with no temporary copy. The caller checks
+    /// the 2 GiB limit.
+    pub fn bytes_filled(len: usize, fill: impl FnOnce(&mut [u8])) -> Obj {
+        let len = c_int::try_from(len).expect("byte array shorter than 2 GiB");
+        // SAFETY: with a NULL source Tcl 8.6 allocates `len` bytes and leaves
+        // them uninitialised (Tcl_SetByteArrayObj copies only when given bytes).
+        let obj = Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(std::ptr::null(), len)) });
+        let mut got: c_int = 0;
+        // SAFETY: `obj` is an unshared byte array (refcount 1, ours), so its
+        // buffer of `got` bytes may be written until the value is shared.
+        let buffer = unsafe {
+            let ptr = tcl_call!(tcl_GetByteArrayFromObj(obj.as_ptr(), &mut got));
+            std::slice::from_raw_parts_mut(ptr, got.max(0) as usize)
+        };
+        fill(buffer);
+        obj
+    }
+
     /// A dict from key/value pairs, in order.
     pub fn dict<'a>(pairs: impl IntoIterator<Item = (&'a str, Obj)>) -> Obj {
         // SAFETY: Tcl_NewDictObj takes no arguments.
@@ -89,6 +119,18 @@ impl Obj {
             };
         }
         dict
+    }
+
+    /// Add key/value pairs to a dict this code just made (unshared).
+    pub fn dict_put<'a>(&self, pairs: impl IntoIterator<Item = (&'a str, Obj)>) {
+        for (key, value) in pairs {
+            let key = Obj::string(key);
+            // SAFETY: the caller made the dict and has not shared it; Tcl
+            // takes its own references to key and value.
+            unsafe {
+                tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), self.as_ptr(), key.as_ptr(), value.as_ptr()))
+            };
+        }
     }
 }
 
@@ -109,7 +151,9 @@ impl Drop for Obj {
 }
 
 /// A command argument: a value Tcl lends for the duration of the call.
+/// `repr(transparent)`, so Tcl's `objv` array can be read as `&[Arg]` as is.
 #[derive(Clone, Copy)]
+#[repr(transparent)]
 pub struct Arg(pub(crate) *mut Tcl_Obj);
 
 impl Arg {

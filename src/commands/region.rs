@@ -1,0 +1,67 @@
+//! `$c getregion` and `$c setregion`: a box of voxels as one flat Tcl list,
+//! in layout order (x fastest, then y, z, t).
+//!
+//!     $c getregion x y ?z? ?t? width height ?depth? ?frames?
+//!     $c setregion x y ?z? ?t? width height ?depth? ?frames? values
+//!
+//! The origin and the size have the same number of axes (2, 3 or 4);
+//! missing axes are origin 0, size 1, as for `$c get`.
+
+use super::state::CanvasEntry;
+use super::values::{parse_coords, parse_value, value_obj};
+use crate::core::region::{length_error, read_region, write_region, Region};
+use crate::tcl::{Arg, CmdResult, Interp, Obj};
+
+const GET_USAGE: &str = "x y ?z? ?t? width height ?depth? ?frames?";
+const SET_USAGE: &str = "x y ?z? ?t? width height ?depth? ?frames? values";
+
+/// Origin and size from `args` (4, 6 or 8 words), or None for a wrong count.
+fn parse_box(interp: Interp, args: &[Arg]) -> Result<Option<([i64; 4], [i64; 4])>, crate::tcl::CmdError> {
+    if !matches!(args.len(), 4 | 6 | 8) {
+        return Ok(None);
+    }
+    let axes = args.len() / 2;
+    let origin = parse_coords(interp, &args[..axes])?;
+    let mut size = parse_coords(interp, &args[axes..])?;
+    for s in &mut size[axes..] {
+        *s = 1;
+    }
+    Ok(Some((origin, size)))
+}
+
+/// $c getregion x y ?z? ?t? width height ?depth? ?frames?
+pub fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    let Some((origin, size)) = parse_box(interp, &objv[2..])? else {
+        return Err(interp.wrong_num_args(2, objv, GET_USAGE));
+    };
+    let canvas = entry.canvas.borrow();
+    let region = Region::new(&canvas.geometry(), origin, size)?;
+    let mut items = Vec::with_capacity(region.voxels());
+    read_region(&canvas, &region, |v| items.push(value_obj(v)));
+    Ok(Some(Obj::list_of(items)))
+}
+
+/// $c setregion x y ?z? ?t? width height ?depth? ?frames? values
+pub fn set(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    let argc = objv.len();
+    // Coordinates first: reading them may change their internal types, and
+    // the values' element array must not be disturbed afterwards.
+    let parsed = if argc >= 3 { parse_box(interp, &objv[2..argc - 1])? } else { None };
+    let Some((origin, size)) = parsed else {
+        return Err(interp.wrong_num_args(2, objv, SET_USAGE));
+    };
+    let mut canvas = entry.canvas.borrow_mut();
+    let region = Region::new(&canvas.geometry(), origin, size)?;
+    let values = interp.list_elements(objv[argc - 1])?;
+    if values.len() != region.voxels() {
+        return Err(length_error(region.voxels(), values.len()).into());
+    }
+    // Every value is parsed and range-checked before any voxel changes.
+    let vtype = canvas.voxel_type();
+    let mut encoded = Vec::with_capacity(values.len() * vtype.size());
+    for &value in values {
+        encoded.extend_from_slice(vtype.encode(parse_value(interp, value, vtype)?)?.as_bytes());
+    }
+    write_region(&mut canvas, &region, &encoded)?;
+    Ok(None)
+}

@@ -1,0 +1,117 @@
+//! Canvas voxels that live in a System V segment from the start
+//! (`MxCanvas create ... -storage shm`), so that handing them to an external
+//! program needs no copy.
+//!
+//! Lifetime rules (docs/performance.md explains them for script writers):
+//! * the segment belongs to the canvas: it is created (mode 0600, not
+//!   marked for removal) with the canvas and marked for removal (IPC_RMID)
+//!   and detached when the canvas is deleted — a program still attached
+//!   then keeps its memory until it detaches;
+//! * freeing a transport of it never removes it (see [`is_canvas_segment`]):
+//!   the canvas would lose the memory that a later extern hands out;
+//! * every canvas segment of the process is marked for removal at process
+//!   exit ([`remove_all`]), so none outlives the process that made it.
+
+use super::error::{MxError, MxResult};
+use crate::sys::shm::{self, Attachment};
+use once_cell::sync::Lazy;
+use std::collections::BTreeSet;
+use std::sync::{Mutex, MutexGuard};
+
+/// The ids of the segments that are some live canvas's storage, process-wide.
+static CANVAS_SEGMENTS: Lazy<Mutex<BTreeSet<i32>>> = Lazy::new(Default::default);
+
+fn registry() -> MutexGuard<'static, BTreeSet<i32>> {
+    CANVAS_SEGMENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Is segment `id` the storage of a live canvas of this process?
+pub fn is_canvas_segment(id: i32) -> bool {
+    registry().contains(&id)
+}
+
+/// Mark every canvas segment of the process for removal: it is exiting, and
+/// its attachments go with it.
+pub fn remove_all() {
+    for id in std::mem::take(&mut *registry()) {
+        // Nothing to report at exit; a segment already gone needs nothing.
+        let _ = shm::remove(id);
+    }
+}
+
+/// A segment of exactly `len` bytes, zero-filled, attached read-write.
+#[derive(Debug)]
+pub struct SharedBuffer {
+    attachment: Attachment,
+}
+
+impl SharedBuffer {
+    pub fn new(len: usize) -> MxResult<SharedBuffer> {
+        let segment = shm::create_large(libc::IPC_PRIVATE, len, 0o600).map_err(|e| {
+            MxError::posix(format!("cannot create a shared memory segment of {len} bytes for a canvas"), e)
+        })?;
+        let attachment = Attachment::attach(segment.id(), true)
+            .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
+        // Registered before the guard lets go, so that no moment exists in
+        // which the segment is neither guarded nor known.
+        registry().insert(segment.keep());
+        Ok(SharedBuffer { attachment })
+    }
+
+    /// The segment's shmid.
+    pub fn id(&self) -> i32 {
+        self.attachment.id()
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        self.attachment.as_slice()
+    }
+
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        self.attachment.as_mut_slice().expect("canvas segments are attached read-write")
+    }
+}
+
+impl Drop for SharedBuffer {
+    fn drop(&mut self) {
+        let id = self.id();
+        super::transport::forget_canvas_segment(id);
+        registry().remove(&id);
+        // Mark first, then detach (the attachment's own Drop): the segment
+        // goes away when the last program detaches. An error means it was
+        // already marked (at exit); nothing else is left to do.
+        let _ = shm::remove(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffer_is_a_zeroed_registered_segment_removed_on_drop() {
+        let mut b = SharedBuffer::new(10_000).unwrap();
+        let id = b.id();
+        let info = shm::stat(id).unwrap();
+        assert_eq!((info.size, info.mode, info.marked_for_removal), (10_000, 0o600, false));
+        assert!(b.as_bytes().iter().all(|&x| x == 0));
+        b.as_bytes_mut()[9_999] = 5;
+        assert!(is_canvas_segment(id));
+        drop(b);
+        assert!(!is_canvas_segment(id));
+        assert!(shm::stat(id).is_err(), "removed and detached");
+    }
+
+    #[test]
+    fn a_program_attached_at_drop_keeps_the_memory() {
+        let mut b = SharedBuffer::new(4096).unwrap();
+        b.as_bytes_mut()[0] = 42;
+        let other = Attachment::attach(b.id(), false).unwrap();
+        let id = b.id();
+        drop(b);
+        assert!(shm::stat(id).unwrap().marked_for_removal);
+        assert_eq!(other.as_slice()[0], 42);
+        drop(other);
+        assert!(shm::stat(id).is_err());
+    }
+}
