@@ -3,6 +3,7 @@
 #   make demo     build, then run the main job end to end
 #   make test     build, then run every test (cargo test + the tcltest suite)
 #   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
+#   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 PREFIX   ?= /usr/local
@@ -16,7 +17,7 @@ TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 LIB      = libmxcanvas.so
 PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
 
-.PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean
+.PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean bench bench-venv
 .DEFAULT_GOAL := all
 
 all: build
@@ -54,6 +55,18 @@ test-rust: deps
 test-tcl: build venv
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
 
+# Benchmarks: not part of `make test` (timings are no test). The plot needs
+# matplotlib, installed into .venv from requirements-bench.txt.
+bench-venv: venv
+	@sh scripts/ensure-bench-venv.sh
+
+bench/bin/cycle: bench/cycle.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -pthread -o $@ $<
+
+bench: build bench-venv bench/bin/cycle
+	TCLSH=$(TCLSH) .venv/bin/python bench/run.py
+
 install: build
 	install -d $(TCLPKGDIR)/tcl
 	install -m 0755 $(LIB) $(TCLPKGDIR)/$(LIB)
@@ -65,4 +78,4 @@ uninstall:
 
 clean:
 	$(CARGO) clean
-	rm -rf $(LIB) examples/bin tests/tools/bin
+	rm -rf $(LIB) examples/bin tests/tools/bin bench/bin

@@ -4,10 +4,10 @@ use super::mxcanvas::check_new_name;
 use super::region;
 use crate::core::copy::{copy_voxels, Dest};
 use super::state::{CanvasEntry, InterpState};
-use super::values::{parse_coords, parse_value, stats_obj, value_obj};
-use crate::core::{Canvas, MxError};
+use super::values::{parse_coords, parse_value, stats_obj};
+use crate::core::{Canvas, MxError, Value};
 use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{create_command, Arg, CmdResult, Interp, Obj};
+use crate::tcl::{create_command, Arg, CmdResult, Interp, Number, Obj};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -123,7 +123,11 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
                 return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t?"));
             }
             let coords = parse_coords(interp, &objv[2..])?;
-            Ok(Some(value_obj(entry.canvas.borrow().get(coords)?)))
+            interp.set_result_number(match entry.canvas.borrow().get(coords)? {
+                Value::Int(i) => Number::Int(i),
+                Value::Float(f) => Number::Double(f),
+            });
+            Ok(None)
         }
         // $c getregion x y ?z? ?t? width height ?depth? ?frames?
         5 => region::get(entry, interp, objv),

@@ -36,6 +36,9 @@ pub const PARALLEL_MIN_BYTES: usize = 512 << 10;
 /// system call costs more than faulting a few pages.
 const PREFAULT_MIN_BYTES: usize = 64 << 10;
 
+/// From this size on a fresh destination is offered transparent huge pages.
+const HUGE_HINT_MIN_BYTES: usize = 2 << 20;
+
 /// Pieces are multiples of this, so each piece covers whole pages and is
 /// worth a thread.
 const PIECE_ALIGN: usize = 256 << 10;
@@ -56,6 +59,12 @@ fn pieces_for(len: usize, workers: usize) -> usize {
 
 fn copy_piece(dst: &mut [u8], src: &[u8], dest: Dest) {
     if dest == Dest::Fresh && dst.len() >= PREFAULT_MIN_BYTES {
+        if dst.len() >= HUGE_HINT_MIN_BYTES {
+            // Where the system allows transparent huge pages on request
+            // (anonymous memory: `enabled` = madvise; segments: `shmem_enabled`
+            // = advise), one fault then fills 2 MiB instead of 4 KiB.
+            mem::advise_huge_pages(dst);
+        }
         // A kernel without MADV_POPULATE_WRITE just faults on touch below.
         mem::prefault_write(dst);
     }

@@ -24,6 +24,13 @@ impl From<MxError> for CmdError {
     }
 }
 
+/// A number for [`Interp::set_result_number`].
+#[derive(Debug, Clone, Copy)]
+pub enum Number {
+    Int(i64),
+    Double(f64),
+}
+
 /// An interpreter, valid for the duration of one command call (or one
 /// callback) on the thread that owns it.
 #[derive(Clone, Copy)]
@@ -146,6 +153,30 @@ impl Interp {
     pub fn set_result(self, value: Obj) {
         // SAFETY: Tcl takes its own reference to the value.
         unsafe { tcl_call!(tcl_SetObjResult(self.0, value.as_ptr())) };
+    }
+
+    /// Make the result a number, reusing the interpreter's result value when
+    /// nothing else holds it (saves an allocation on hot paths like `$c get`).
+    pub fn set_result_number(self, value: Number) {
+        // SAFETY: live interpreter; Tcl_GetObjResult returns its current result.
+        let current = unsafe { tcl_call!(tcl_GetObjResult(self.0)) };
+        // SAFETY: `current` is live; a refcount of 1 means only the
+        // interpreter holds it, so it may be changed in place (Tcl_IsShared
+        // is refCount > 1).
+        if !current.is_null() && unsafe { (*current).refCount } <= 1 {
+            // SAFETY: unshared (checked above), so the Set* calls are allowed.
+            unsafe {
+                match value {
+                    Number::Int(i) => tcl_call!(tcl_SetWideIntObj(current, i)),
+                    Number::Double(d) => tcl_call!(tcl_SetDoubleObj(current, d)),
+                }
+            }
+            return;
+        }
+        self.set_result(match value {
+            Number::Int(i) => Obj::int(i),
+            Number::Double(d) => Obj::double(d),
+        });
     }
 
     /// Leave `err`'s message as the result and its code as `-errorcode`.

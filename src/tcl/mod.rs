@@ -13,6 +13,6 @@ pub mod stubs;
 pub mod table;
 
 pub use command::{create_command, CmdResult};
-pub use interp::{CmdError, Interp};
+pub use interp::{CmdError, Interp, Number};
 pub use obj::{Arg, Obj};
 pub use table::NameTable;
