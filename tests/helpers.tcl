@@ -61,3 +61,14 @@ proc ::mxtest::python {} {
     variable root
     file join $root .venv bin python
 }
+
+# 1 when segment $id is marked for removal (IPC_RMID): `ipcs -m` lists it
+# with status "dest" (and `ipcs -m -i` shows the 01000 bit in its mode).
+proc ::mxtest::segment_marked {id} {
+    foreach line [split [exec ipcs -m] \n] {
+        if {[lindex $line 1] eq $id} {
+            return [expr {"dest" in $line}]
+        }
+    }
+    error "no segment $id"
+}
