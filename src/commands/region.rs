@@ -1,8 +1,10 @@
 //! `$c getregion` and `$c setregion`: a box of voxels as one flat Tcl list,
 //! in layout order (x fastest, then y, z, t).
 //!
-//!     $c getregion x y ?z? ?t? width height ?depth? ?frames?
-//!     $c setregion x y ?z? ?t? width height ?depth? ?frames? values
+//! ```text
+//! $c getregion x y ?z? ?t? width height ?depth? ?frames?
+//! $c setregion x y ?z? ?t? width height ?depth? ?frames? values
+//! ```
 //!
 //! The origin and the size have the same number of axes (2, 3 or 4);
 //! missing axes are origin 0, size 1, as for `$c get`.
