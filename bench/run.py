@@ -282,17 +282,34 @@ def plot(med):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker  # noqa: F401 (used as matplotlib.ticker)
 
     labels = [label for _, label, _, _ in SIZES]
-    fig, ax = plt.subplots(figsize=(8, 5))
+    colors = dict(zip(IMPLS, ["C0", "C1", "C2", "C3", "C4", "C5"]))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
     for key, (name, _) in IMPLS.items():
-        ax.plot(labels, [med[key][l] / 1e6 for l in labels], marker="o", label=f"({key}) {name}")
-    ax.set_yscale("log")
-    ax.set_xlabel("float32 volume size")
-    ax.set_ylabel("median time per extern + intern cycle (ms, log)")
-    ax.set_title("mxcanvas transport cycle")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+        left.plot(labels, [med[key][l] / 1e6 for l in labels], marker="o", color=colors[key], label=f"({key}) {name}")
+    left.set_yscale("log")
+    left.set_xlabel("float32 volume size")
+    left.set_ylabel("median time per extern + intern cycle (ms, log)")
+    left.set_title("transport cycle")
+    left.grid(True, which="both", alpha=0.3)
+    left.legend(fontsize=8)
+    for key in ("a", "b2", "b3", "c"):
+        right.plot(labels, [med[key][l] / med["b"][l] for l in labels], marker="o", color=colors[key],
+                   label=f"({key}) / (b)")
+    right.axhline(1.0, color="gray", lw=1)
+    right.axhline(0.75, color="red", ls="--", lw=1, label="target for (a) at >= 64 MiB: 0.75")
+    right.axhline(1.5, color="orange", ls="--", lw=1, label="target for (a) at 4 KiB: 1.5")
+    right.set_xlabel("float32 volume size")
+    right.set_yscale("log")
+    right.set_yticks([0.5, 0.75, 1, 1.5, 2, 3, 5])
+    right.get_yaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    right.get_yaxis().set_minor_formatter(matplotlib.ticker.NullFormatter())
+    right.set_ylabel("time relative to plain C, one thread (b), log")
+    right.set_title("relative to the naive C reference")
+    right.grid(True, alpha=0.3)
+    right.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(os.path.join(ROOT, "bench", "benchmarks.png"), dpi=100)
 
