@@ -79,6 +79,13 @@ impl Geometry {
     /// The voxel offset of (x,y,z,t), or an `MX INDEX` error naming the first
     /// coordinate that is outside the canvas.
     pub fn offset(&self, coords: [i64; 4]) -> MxResult<usize> {
+        // Hot path of `$c get`/`$c set`: one unsigned compare per axis
+        // (a negative coordinate becomes huge); the loop below only words the error.
+        let [x, y, z, t] = coords.map(|c| c as u64);
+        if x < self.width as u64 && y < self.height as u64 && z < self.depth as u64 && t < self.frames as u64 {
+            let [x, y, z, t] = [x, y, z, t].map(|c| c as usize);
+            return Ok(((t * self.depth + z) * self.height + y) * self.width + x);
+        }
         let names = ["x", "y", "z", "t"];
         for ((name, &c), &n) in names.iter().zip(coords.iter()).zip(self.dims().iter()) {
             if c < 0 || c as u64 >= n as u64 {
