@@ -56,6 +56,38 @@ fn info(canvas: &Canvas) -> Obj {
     info
 }
 
+// `$c get` and `$c set` are the calls scripts make in loops: kept out of
+// `command` so that its large frame (for the other subcommands) is not
+// set up for them.
+
+/// $c get x y ?z? ?t?
+#[inline(never)]
+fn get_voxel(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if !(4..=6).contains(&objv.len()) {
+        return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t?"));
+    }
+    let coords = parse_coords(interp, &objv[2..])?;
+    interp.set_result_number(match entry.canvas.borrow().get(coords)? {
+        Value::Int(i) => Number::Int(i),
+        Value::Float(f) => Number::Double(f),
+    });
+    Ok(None)
+}
+
+/// $c set x y ?z? ?t? value
+#[inline(never)]
+fn set_voxel(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    let argc = objv.len();
+    if !(5..=7).contains(&argc) {
+        return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t? value"));
+    }
+    let coords = parse_coords(interp, &objv[2..argc - 1])?;
+    let mut canvas = entry.canvas.borrow_mut();
+    let value = parse_value(interp, objv[argc - 1], canvas.voxel_type())?;
+    canvas.set(coords, value)?;
+    Ok(None)
+}
+
 fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     if objv.len() < 2 {
         return Err(interp.wrong_num_args(1, objv, "subcommand ?arg ...?"));
@@ -118,17 +150,7 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             Ok(None)
         }
         // $c get x y ?z? ?t?
-        4 => {
-            if !(4..=6).contains(&argc) {
-                return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t?"));
-            }
-            let coords = parse_coords(interp, &objv[2..])?;
-            interp.set_result_number(match entry.canvas.borrow().get(coords)? {
-                Value::Int(i) => Number::Int(i),
-                Value::Float(f) => Number::Double(f),
-            });
-            Ok(None)
-        }
+        4 => get_voxel(entry, interp, objv),
         // $c getregion x y ?z? ?t? width height ?depth? ?frames?
         5 => region::get(entry, interp, objv),
         // $c info
@@ -139,16 +161,7 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             Ok(Some(info(&entry.canvas.borrow())))
         }
         // $c set x y ?z? ?t? value
-        7 => {
-            if !(5..=7).contains(&argc) {
-                return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t? value"));
-            }
-            let coords = parse_coords(interp, &objv[2..argc - 1])?;
-            let mut canvas = entry.canvas.borrow_mut();
-            let value = parse_value(interp, objv[argc - 1], canvas.voxel_type())?;
-            canvas.set(coords, value)?;
-            Ok(None)
-        }
+        7 => set_voxel(entry, interp, objv),
         // $c setregion x y ?z? ?t? width height ?depth? ?frames? values
         8 => region::set(entry, interp, objv),
         // $c stats
