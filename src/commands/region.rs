@@ -17,8 +17,11 @@ use crate::tcl::{Arg, CmdResult, Interp, Obj};
 const GET_USAGE: &str = "x y ?z? ?t? width height ?depth? ?frames?";
 const SET_USAGE: &str = "x y ?z? ?t? width height ?depth? ?frames? values";
 
+/// A region's origin and size, as parsed (not yet checked against the canvas).
+type Box4 = ([i64; 4], [i64; 4]);
+
 /// Origin and size from `args` (4, 6 or 8 words), or None for a wrong count.
-fn parse_box(interp: Interp, args: &[Arg]) -> Result<Option<([i64; 4], [i64; 4])>, crate::tcl::CmdError> {
+fn parse_box(interp: Interp, args: &[Arg]) -> Result<Option<Box4>, crate::tcl::CmdError> {
     if !matches!(args.len(), 4 | 6 | 8) {
         return Ok(None);
     }

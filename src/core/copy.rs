@@ -10,6 +10,7 @@
 //!   (`std::thread::scope`), so faults and copies run in parallel;
 //! * a fresh destination is prefaulted piece by piece with one
 //!   `MADV_POPULATE_WRITE` call each instead of one trap per page.
+//!
 //! Small buffers (below 4 MiB) are copied on the calling thread: a second
 //! thread does not pay for itself there.
 
@@ -60,6 +61,9 @@ fn pieces_for(len: usize, workers: usize) -> usize {
     workers.min(len.div_ceil(PIECE_ALIGN)).max(1)
 }
 
+/// One piece of a copy: (destination, source).
+type Piece<'a> = (&'a mut [u8], &'a [u8]);
+
 fn copy_piece(dst: &mut [u8], src: &[u8], dest: Dest) {
     if dest == Dest::Fresh && dst.len() >= PREFAULT_MIN_BYTES {
         if dst.len() >= HUGE_HINT_MIN_BYTES {
@@ -86,7 +90,7 @@ pub fn copy_voxels(dst: &mut [u8], src: &[u8], dest: Dest) {
     // Every worker, the calling thread included, takes pieces until none is
     // left; so a thread that cannot be started (resource limits) is no
     // error: the others do its share.
-    let work: Vec<Mutex<Option<(&mut [u8], &[u8])>>> =
+    let work: Vec<Mutex<Option<Piece>>> =
         dst.chunks_mut(piece).zip(src.chunks(piece)).map(|p| Mutex::new(Some(p))).collect();
     let next = AtomicUsize::new(0);
     let worker = || loop {
