@@ -219,7 +219,7 @@ def render(res, rows, targets):
     ]
     for label, a, b, b2, b3, c, d, ab, ab2, ac, db in rows:
         lines.append(f"| {label} | {fmt_ns(a)} | {fmt_ns(b)} | {fmt_ns(b2)} | {fmt_ns(b3)} | {fmt_ns(c)} | {fmt_ns(d)} "
-                     f"| {ab:.2f} | {ab2:.2f} | {ac:.2f} | {db:.4f} |")
+                     f"| {ab:.2f} | {ab2:.2f} | {ac:.2f} | {db:.1e} |")
     z = res["zerocopy_1gib"]
     rss = res["rss"]
     lines += [
