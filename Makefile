@@ -15,6 +15,7 @@ TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 
 LIB      = libmxcanvas.so
 PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
+PROGRAMS += tests/tools/bin/shmmake tests/tools/bin/crashwrite
 
 .PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean
 .DEFAULT_GOAL := all
