@@ -131,13 +131,24 @@ fn create_mx_segment(bytes: usize, mode: u32) -> Result<shm::NewSegment, SysErro
     Err(last)
 }
 
+/// Why shmget refused, with the system limit that is most likely the cause.
+fn create_failed(bytes: usize, err: SysError) -> MxError {
+    let mut e = MxError::posix(format!("cannot create a shared memory segment of {bytes} bytes"), err);
+    e.message.push_str(match err.errno {
+        Errno::ENOSPC => " (the system's limit on the number of segments, kernel.shmmni, or on their \
+                          total size, kernel.shmall, is reached: free transports or run mx::sweep)",
+        Errno::EINVAL => " (more than the system's largest segment, kernel.shmmax, allows)",
+        Errno::ENOMEM => " (the system is out of memory for shared memory)",
+        _ => "",
+    });
+    e
+}
+
 /// `MxExternCanvas`: a new segment of exactly the canvas's bytes, with
 /// permission bits `mode`, holding a copy of the canvas. Returns its shmid.
 pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> {
     let bytes = canvas.bytes();
-    let segment = create_mx_segment(bytes, mode).map_err(|e| {
-        MxError::posix(format!("cannot create a shared memory segment of {bytes} bytes"), e)
-    })?;
+    let segment = create_mx_segment(bytes, mode).map_err(|e| create_failed(bytes, e))?;
     let mut attachment = Attachment::attach(segment.id(), true)
         .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
     let view = attachment.as_mut_slice().expect("attached read-write");

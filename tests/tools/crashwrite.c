@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     memset(p, 0xAB, ds.shm_segsz / 2);
     if (strcmp(argv[2], "abort") == 0)
         abort();
-    int *volatile bad = NULL; /* volatile: the compiler cannot know it is NULL */
+    volatile int *volatile bad = NULL; /* volatile: the compiler cannot know it is NULL */
     *bad = 1; /* SIGSEGV */
     return 0;
 }
