@@ -5,7 +5,7 @@ use super::state::{CanvasEntry, InterpState};
 use super::values::{parse_coords, parse_value, stats_obj, value_obj};
 use crate::core::{Canvas, MxError};
 use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{create_command, Arg, CmdResult, Interp, Obj};
+use crate::tcl::{create_command, Arg, CmdResult, Interp, Obj, TclName};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -15,8 +15,8 @@ static SUBCOMMANDS: NameTable<9> =
 /// The largest byte array Tcl 8.6 can hold.
 const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
 
-/// Make `canvas` a command named `name`; returns the name.
-pub fn install(state: &Rc<InterpState>, interp: Interp, name: &str, canvas: Canvas) -> String {
+/// Make `canvas` a command named `name`; returns the name as a Tcl value.
+pub fn install(state: &Rc<InterpState>, interp: Interp, name: &TclName, canvas: Canvas) -> Obj {
     let entry = Rc::new(CanvasEntry { canvas: RefCell::new(canvas), token: Cell::new(std::ptr::null_mut()) });
     let (for_calls, for_delete) = (state.clone(), state.clone());
     let (call_entry, delete_entry) = (entry.clone(), entry.clone());
@@ -31,7 +31,7 @@ pub fn install(state: &Rc<InterpState>, interp: Interp, name: &str, canvas: Canv
     );
     entry.token.set(token);
     state.add(entry);
-    name.to_string()
+    name.to_obj()
 }
 
 fn info(canvas: &Canvas) -> Obj {
@@ -57,9 +57,9 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             if argc > 3 {
                 return Err(interp.wrong_num_args(2, objv, "?name?"));
             }
-            let name = check_new_name(state, interp, objv.get(2).map(|a| a.to_str()))?;
+            let name = check_new_name(state, interp, objv.get(2).map(|a| a.to_name()))?;
             let copy = entry.canvas.borrow().try_clone()?;
-            Ok(Some(Obj::string(&install(state, interp, &name, copy))))
+            Ok(Some(install(state, interp, &name, copy)))
         }
         // $c data ?bytes?
         1 => match argc {

@@ -5,7 +5,7 @@ use super::state::InterpState;
 use crate::core::geometry::Geometry;
 use crate::core::{Canvas, MxError, VoxelType};
 use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{Arg, CmdResult, Interp, Obj};
+use crate::tcl::{Arg, CmdResult, Interp, Obj, TclName};
 use std::rc::Rc;
 
 static SUBCOMMANDS: NameTable<5> = name_table![c"create", c"delete", c"exists", c"names"];
@@ -49,13 +49,13 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
             if objv.len() > 3 {
                 return Err(interp.wrong_num_args(2, objv, "?pattern?"));
             }
-            let pattern = objv.get(2).map(|p| p.to_str());
+            let pattern = objv.get(2).map(|p| p.to_name());
             let names = state
                 .all()
                 .iter()
                 .map(|e| interp.command_name(e.token.get()))
-                .filter(|name| pattern.as_deref().map_or(true, |p| interp.string_match(name, p)))
-                .map(|name| Obj::string(&name))
+                .filter(|name| pattern.as_ref().map_or(true, |p| interp.string_match(name, p)))
+                .map(|name| name.to_obj())
                 .collect::<Vec<_>>();
             Ok(Some(Obj::list(names)))
         }
@@ -67,8 +67,8 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     let mut rest = &objv[2..];
     let mut name = None;
     if let Some(first) = rest.first() {
-        let text = first.to_str();
-        if !text.starts_with('-') {
+        let text = first.to_name();
+        if text.as_bytes().first() != Some(&b'-') {
             name = Some(text);
             rest = &rest[1..];
         }
@@ -98,18 +98,18 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     let geometry = Geometry::new([w, h, d, t], vtype)?;
     let name = check_new_name(state, interp, name)?;
     let canvas = Canvas::new(geometry, vtype)?;
-    Ok(Some(Obj::string(&canvas_object::install(state, interp, &name, canvas))))
+    Ok(Some(canvas_object::install(state, interp, &name, canvas)))
 }
 
 /// The name for a new canvas: the one given (which must not already be a
 /// command) or a fresh automatic one.
-pub fn check_new_name(state: &InterpState, interp: Interp, name: Option<String>) -> Result<String, MxError> {
+pub fn check_new_name(state: &InterpState, interp: Interp, name: Option<TclName>) -> Result<TclName, MxError> {
     match name {
         None => Ok(state.auto_name(interp)),
         Some(n) if n.is_empty() => Err(MxError::mx("a canvas name must not be empty", &["CANVAS", "NAME"])),
         Some(n) if interp.command_exists(&n) => Err(MxError::mx(
-            format!("a command named \"{n}\" already exists: choose another canvas name"),
-            &["CANVAS", "EXISTS", &n],
+            format!("a command named \"{}\" already exists: choose another canvas name", n.display()),
+            &["CANVAS", "EXISTS", &n.display()],
         )),
         Some(n) => Ok(n),
     }

@@ -1,7 +1,7 @@
 //! A safe view of a `Tcl_Interp` for command implementations: argument
 //! parsing with Tcl's own routines, results, and errors with errorcodes.
 
-use super::obj::{Arg, Obj};
+use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
 use super::table::NameTable;
 use crate::core::MxError;
@@ -117,10 +117,14 @@ impl Interp {
     /// `TCL WRONGARGS`, naming the first `keep` words of `objv`.
     pub fn wrong_num_args(self, keep: usize, objv: &[Arg], usage: &str) -> CmdError {
         let usage = c_string(usage);
+        // An empty usage is passed as NULL: Tcl then ends the message with the
+        // command words ("c info"), not with a dangling space ("c info ").
+        let usage_ptr = if usage.as_bytes().is_empty() { std::ptr::null() } else { usage.as_ptr() };
         let words: Vec<*mut tcl_sys::Tcl_Obj> = objv.iter().map(|a| a.as_ptr()).collect();
-        // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage` is NUL-terminated.
+        // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage_ptr`
+        // is NULL or NUL-terminated (and `usage` outlives the call).
         unsafe {
-            tcl_call!(tcl_WrongNumArgs(self.0, keep.min(words.len()) as c_int, words.as_ptr(), usage.as_ptr()))
+            tcl_call!(tcl_WrongNumArgs(self.0, keep.min(words.len()) as c_int, words.as_ptr(), usage_ptr))
         };
         CmdError::Reported
     }
@@ -149,18 +153,19 @@ impl Interp {
         (!token.is_null()).then_some(token)
     }
 
-    pub fn command_exists(self, name: &str) -> bool {
-        self.find_command(Obj::string(name).as_arg()).is_some()
+    pub fn command_exists(self, name: &TclName) -> bool {
+        self.find_command(name.to_obj().as_arg()).is_some()
     }
 
-    /// The current name of a command (it changes with `rename`).
-    pub fn command_name(self, token: Tcl_Command) -> String {
+    /// The current name of a command (it changes with `rename`), byte for byte.
+    pub fn command_name(self, token: Tcl_Command) -> TclName {
         // SAFETY: `token` is a live command of this interpreter; Tcl returns
         // a NUL-terminated string that we copy at once.
-        unsafe {
+        let bytes = unsafe {
             let name = tcl_call!(tcl_GetCommandName(self.0, token));
-            CStr::from_ptr(name).to_string_lossy().into_owned()
-        }
+            CStr::from_ptr(name).to_bytes().to_vec()
+        };
+        TclName::from_tcl_bytes(bytes)
     }
 
     /// Delete a command by token (its delete callback runs).
@@ -170,9 +175,9 @@ impl Interp {
     }
 
     /// `Tcl_StringMatch`: glob-style matching, as `string match` does it.
-    pub fn string_match(self, text: &str, pattern: &str) -> bool {
-        let (text, pattern) = (c_string(text), c_string(pattern));
-        // SAFETY: both are NUL-terminated strings.
+    pub fn string_match(self, text: &TclName, pattern: &TclName) -> bool {
+        let (text, pattern) = (text.to_c_string(), pattern.to_c_string());
+        // SAFETY: both are NUL-terminated strings in Tcl's encoding.
         unsafe { tcl_call!(tcl_StringMatch(text.as_ptr(), pattern.as_ptr())) != 0 }
     }
 }

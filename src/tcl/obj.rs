@@ -130,6 +130,17 @@ impl Arg {
         String::from_utf8_lossy(bytes).into_owned()
     }
 
+    /// The value's string exactly as Tcl holds it (see [`TclName`]).
+    pub fn to_name(self) -> TclName {
+        let mut len: c_int = 0;
+        // SAFETY: as for `to_str`; the bytes are copied at once.
+        let bytes = unsafe {
+            let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
+            std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
+        };
+        TclName::from_tcl_bytes(bytes.to_vec())
+    }
+
     /// The value as a byte array (Tcl's rules: a string becomes its code points'
     /// low bytes). The slice is valid while the argument is.
     pub fn to_bytes<'a>(self) -> &'a [u8] {
@@ -144,5 +155,62 @@ impl Arg {
             }
             std::slice::from_raw_parts(ptr, len as usize)
         }
+    }
+}
+
+/// A name (of a command, a canvas) exactly as Tcl spells it: the bytes of its
+/// string representation, in Tcl's internal UTF-8. That is not always valid
+/// Rust UTF-8 — a NUL is the two bytes C0 80, and Tcl 8.6 keeps characters
+/// beyond U+FFFF as surrogate pairs — so names never go through `String`,
+/// which would turn those bytes into U+FFFD and create a different command.
+/// The bytes never contain a NUL byte, so they pass to C unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TclName(Vec<u8>);
+
+impl TclName {
+    /// A name from Rust text: a NUL becomes Tcl's C0 80.
+    pub fn from_text(text: &str) -> TclName {
+        let mut bytes = Vec::with_capacity(text.len());
+        for b in text.bytes() {
+            if b == 0 {
+                bytes.extend_from_slice(&[0xC0, 0x80]);
+            } else {
+                bytes.push(b);
+            }
+        }
+        TclName(bytes)
+    }
+
+    /// A name from bytes Tcl handed out (already in its own encoding).
+    pub(crate) fn from_tcl_bytes(bytes: Vec<u8>) -> TclName {
+        TclName(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The name as a C string (Tcl's internal UTF-8 never holds a NUL byte).
+    pub fn to_c_string(&self) -> std::ffi::CString {
+        std::ffi::CString::new(self.0.clone()).unwrap_or_else(|e| {
+            let bytes: Vec<u8> = e.into_vec().into_iter().filter(|&b| b != 0).collect();
+            std::ffi::CString::new(bytes).expect("NUL bytes were removed")
+        })
+    }
+
+    /// The name as a Tcl value, byte for byte.
+    pub fn to_obj(&self) -> Obj {
+        let len = c_int::try_from(self.0.len()).expect("name shorter than 2 GiB");
+        // SAFETY: the bytes are valid for `len` bytes, in Tcl's own encoding; Tcl copies them.
+        Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(self.0.as_ptr().cast(), len)) })
+    }
+
+    /// For messages: readable, with anything that is not UTF-8 shown as U+FFFD.
+    pub fn display(&self) -> String {
+        String::from_utf8_lossy(&self.0).into_owned()
     }
 }
