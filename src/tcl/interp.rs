@@ -38,6 +38,29 @@ fn check(rc: c_int) -> Result<(), CmdError> {
     }
 }
 
+/// Tcl's own error for an integer that does not fit (as `Tcl_GetIntFromObj` words it).
+fn too_large() -> CmdError {
+    let message = "integer value too large to represent";
+    CmdError::Mx(MxError {
+        message: message.to_string(),
+        code: vec!["ARITH".to_string(), "IOVERFLOW".to_string(), message.to_string()],
+    })
+}
+
+/// Whether Tcl holds `arg` as a bignum. Tcl 8.6 keeps every integer that
+/// fits in a C `long` (64 bits here) as an "int", so after a successful
+/// `Tcl_GetWideIntFromObj` a bignum means a value outside the i64 range that
+/// Tcl wrapped.
+fn is_bignum(arg: Arg) -> bool {
+    // SAFETY: the argument is a live Tcl_Obj for the duration of the call;
+    // `typePtr` is NULL or points at a static Tcl_ObjType whose `name` is a
+    // NUL-terminated static string.
+    unsafe {
+        let type_ptr = (*arg.as_ptr()).typePtr;
+        !type_ptr.is_null() && !(*type_ptr).name.is_null() && CStr::from_ptr((*type_ptr).name).to_bytes() == b"bignum"
+    }
+}
+
 fn c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\u{fffd}")).expect("NULs were replaced")
 }
@@ -56,26 +79,35 @@ impl Interp {
 
     // ---- argument parsing, with Tcl's own routines and messages ----
 
+    /// A 32-bit integer. Tcl 8.6's `Tcl_GetIntFromObj` wraps values between
+    /// INT_MAX and UINT_MAX (4294967295 reads as -1), so this reads a wide
+    /// integer and checks the range itself.
     pub fn get_int(self, arg: Arg) -> Result<i32, CmdError> {
-        let mut v: c_int = 0;
-        // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
-        check(unsafe { tcl_call!(tcl_GetIntFromObj(self.0, arg.as_ptr(), &mut v)) })?;
-        Ok(v)
+        let v = self.get_wide(arg)?;
+        i32::try_from(v).map_err(|_| too_large())
     }
 
+    /// A 64-bit integer. Tcl 8.6's `Tcl_GetWideIntFromObj` accepts integers up
+    /// to 2^64-1 and wraps them (18446744073709551615 reads as -1, so a
+    /// voxel could silently become -1); those are refused here with Tcl's own
+    /// overflow error.
     pub fn get_wide(self, arg: Arg) -> Result<i64, CmdError> {
         let mut v: tcl_sys::Tcl_WideInt = 0;
         // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
         check(unsafe { tcl_call!(tcl_GetWideIntFromObj(self.0, arg.as_ptr(), &mut v)) })?;
+        if is_bignum(arg) {
+            return Err(too_large());
+        }
         Ok(v)
     }
 
-    /// Like [`Interp::get_wide`], but silent: `None` when the value is not a wide integer.
+    /// Like [`Interp::get_wide`], but silent: `None` when the value is not an
+    /// integer that fits in 64 bits.
     pub fn try_wide(self, arg: Arg) -> Option<i64> {
         let mut v: tcl_sys::Tcl_WideInt = 0;
         // SAFETY: a NULL interpreter asks Tcl not to leave an error message.
         let rc = unsafe { tcl_call!(tcl_GetWideIntFromObj(std::ptr::null_mut(), arg.as_ptr(), &mut v)) };
-        (rc == tcl_sys::TCL_OK as c_int).then_some(v)
+        (rc == tcl_sys::TCL_OK as c_int && !is_bignum(arg)).then_some(v)
     }
 
     pub fn get_double(self, arg: Arg) -> Result<f64, CmdError> {
