@@ -18,12 +18,17 @@ PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
 PROGRAMS += tests/tools/bin/shmmake tests/tools/bin/crashwrite
 
 .PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean
+.PHONY: test-deps memcheck fuzz
 .DEFAULT_GOAL := all
 
 all: build
 
 deps:
 	@sh scripts/ensure-build-deps.sh
+
+# What the reliability tests need beyond the build: tcl-thread, valgrind.
+test-deps:
+	@sh scripts/ensure-test-deps.sh
 
 # The Python venv (.venv) used by the tests and the Python client module.
 venv:
@@ -52,8 +57,17 @@ test: build test-rust test-tcl
 test-rust: deps
 	$(CARGO) test --release --workspace
 
-test-tcl: build venv
+test-tcl: build venv test-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
+
+# The tcltest suite under valgrind memcheck (logs in target/memcheck/).
+memcheck: build venv test-deps
+	sh scripts/memcheck.sh
+
+# cargo-fuzz over the pure parsing/encoding code, FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
 
 install: build
 	install -d $(TCLPKGDIR)/tcl

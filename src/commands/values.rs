@@ -1,23 +1,9 @@
 //! Converting voxel values and coordinates between Tcl values and the core.
 
+use crate::core::integer_text::looks_like_integer;
 use crate::core::stats::Stats;
 use crate::core::{MxError, Value, VoxelType};
 use crate::tcl::{Arg, CmdError, Interp, Obj};
-
-/// Does `text` spell an integer by Tcl's rules (so that failing to read it
-/// as a 64-bit integer means it is too large, not that it is not a number)?
-fn looks_like_integer(text: &str) -> bool {
-    let t = text.trim();
-    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
-    let (digits, radix) = match t.get(..2) {
-        Some("0x") | Some("0X") => (&t[2..], 16),
-        Some("0o") | Some("0O") => (&t[2..], 8),
-        Some("0b") | Some("0B") => (&t[2..], 2),
-        Some("0d") | Some("0D") => (&t[2..], 10),
-        _ => (t, 10),
-    };
-    !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
-}
 
 /// Read a value for a voxel of `vtype`: an integer type takes integers (Tcl's
 /// rules), a float type any double. Range is checked later, by the core.
@@ -59,19 +45,4 @@ pub fn parse_coords(interp: Interp, args: &[Arg]) -> Result<[i64; 4], CmdError> 
 
 pub fn stats_obj(stats: Stats) -> Obj {
     Obj::dict([("min", value_obj(stats.min)), ("max", value_obj(stats.max)), ("mean", Obj::double(stats.mean))])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_like_integer;
-
-    #[test]
-    fn integer_spellings() {
-        for yes in ["12", "-3", "+7", " 99 ", "0x1F", "0b101", "0o17", "123456789012345678901234567890"] {
-            assert!(looks_like_integer(yes), "{yes}");
-        }
-        for no in ["", "1.5", "1e3", "abc", "0x", "--1", "0xZZ", "inf"] {
-            assert!(!looks_like_integer(no), "{no}");
-        }
-    }
 }

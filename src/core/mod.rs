@@ -7,6 +7,7 @@ pub mod canvas;
 pub mod copy;
 pub mod error;
 pub mod geometry;
+pub mod integer_text;
 pub mod mode;
 pub mod stats;
 pub mod transport;
