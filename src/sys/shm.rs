@@ -170,9 +170,11 @@ unsafe impl Send for Attachment {}
 
 impl Attachment {
     /// Attach segment `id` read-write (or read-only), learning its size from
-    /// IPC_STAT first: the size is never taken on trust.
+    /// IPC_STAT: the size is never taken on trust. The size is read *after*
+    /// `shmat`, while we are attached: an attached segment cannot go away, so
+    /// the size is that of the very segment mapped (a stat before shmat could
+    /// describe a segment removed and replaced in between).
     pub fn attach(id: i32, writable: bool) -> Result<Attachment, SysError> {
-        let info = stat(id)?;
         let flags = if writable { 0 } else { libc::SHM_RDONLY };
         // SAFETY: a null address lets the kernel choose where to map; the
         // result is checked against (void *)-1 before any use.
@@ -184,7 +186,10 @@ impl Attachment {
             call: "shmat",
             errno: nix::errno::Errno::EFAULT,
         })?;
-        Ok(Attachment { id, ptr, len: info.size, writable })
+        // From here on the guard detaches on every path, errors included.
+        let mut attachment = Attachment { id, ptr, len: 0, writable };
+        attachment.len = stat(id)?.size;
+        Ok(attachment)
     }
 
     pub fn id(&self) -> i32 {
