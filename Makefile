@@ -14,7 +14,7 @@ CFLAGS   ?= -O2 -g -Wall -Wextra -std=c99 -D_DEFAULT_SOURCE
 TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 
 LIB      = libmxcanvas.so
-PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
+PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold tests/tools/bin/shmmake
 
 .PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean
 .DEFAULT_GOAL := all
