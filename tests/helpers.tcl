@@ -18,16 +18,17 @@ proc ::mxtest::segment_exists {id} {
     expr {$id in [segment_ids]}
 }
 
-# A dict of `ipcs -m -i ID`: mode, bytes, nattch, cpid, dest (0/1)...
+# A dict of `ipcs -m -i ID`: mode (permission bits, e.g. 0600), bytes,
+# nattch, cpid, lpid, uid..., and dest (1 when marked for removal).
 proc ::mxtest::segment_info {id} {
     set text [exec ipcs -m -i $id]
-    set info [dict create dest 0]
+    set info [dict create]
     foreach {- key value} [regexp -all -inline {(\w+)=(\S+)} $text] {
         dict set info $key $value
     }
-    if {[regexp {dest} [lindex [split $text \n] 0]] || [string match *dest* $text]} {
-        dict set info dest 1
-    }
+    set bits [scan [dict get $info mode] %o]
+    dict set info dest [expr {($bits & 01000) != 0}]
+    dict set info mode [format %04o [expr {$bits & 0777}]]
     return $info
 }
 
