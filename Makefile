@@ -30,7 +30,9 @@ venv:
 
 build: deps
 	$(CARGO) build --release --workspace
-	cp target/release/$(LIB) $(LIB)
+	@# Replace the library atomically, and only when it changed: rewriting
+	@# the file in place would corrupt processes that have it loaded.
+	@cmp -s target/release/$(LIB) $(LIB) || { cp target/release/$(LIB) $(LIB).tmp && mv -f $(LIB).tmp $(LIB); }
 	$(MAKE) --no-print-directory programs
 
 programs: $(PROGRAMS)
