@@ -232,7 +232,9 @@ class Segment:
         self.readonly = readonly
         actual = segment_size(self.shmid)
         if actual != self.nbytes:
-            geometry = "x".join(map(str, self.shape[::-1]))
+            # WIDTHxHEIGHTxDEPTHxFRAMES, as the C and Rust kits say it
+            dims = list(self.shape[::-1]) + [1] * (4 - len(self.shape))
+            geometry = "x".join(map(str, dims))
             raise SegmentSizeError(
                 errno.EINVAL,
                 f"segment {self.shmid} is {actual} bytes, but a {geometry} {self.dtype.name} canvas "

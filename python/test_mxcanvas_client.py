@@ -61,7 +61,7 @@ class AttachTest(SegmentTest):
             mxc.attach(shmid, (2, 3, 4), "float64")
         self.assertEqual(cm.exception.errno, errno.EINVAL)
         self.assertIsInstance(cm.exception, OSError)
-        self.assertIn(f"segment {shmid} is 96 bytes, but a 4x3x2 float64 canvas is 192 bytes",
+        self.assertIn(f"segment {shmid} is 96 bytes, but a 4x3x2x1 float64 canvas is 192 bytes",
                       str(cm.exception))
         self.assertDetached(shmid)
 
