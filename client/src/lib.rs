@@ -21,10 +21,18 @@
 //! use mxcanvas_client::{parse_shmid, Geometry, Segment};
 //!
 //! // invert SHMID WIDTH HEIGHT DEPTH FRAMES uint8
-//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! fn main() {
 //!     let args: Vec<String> = std::env::args().skip(1).collect();
-//!     let geometry = Geometry::from_args(&args[1..])?;
-//!     let mut canvas = Segment::attach(parse_shmid(&args[0])?, geometry)?;
+//!     if let Err(e) = run(&args) {
+//!         eprintln!("invert: {e}"); // Display: what was wrong, what was expected
+//!         std::process::exit(1);
+//!     }
+//! }
+//!
+//! fn run(args: &[String]) -> Result<(), mxcanvas_client::Error> {
+//!     let shmid = parse_shmid(args.first().map_or("", |s| s.as_str()))?;
+//!     let geometry = Geometry::from_args(args.get(1..).unwrap_or(&[]))?;
+//!     let mut canvas = Segment::attach(shmid, geometry)?;
 //!     for v in canvas.as_mut_slice::<u8>()? {
 //!         *v = 255 - *v;
 //!     }
