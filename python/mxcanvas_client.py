@@ -256,6 +256,9 @@ class Segment:
             root.flags.writeable = False
         # Detach exactly when the last array over the mapping is gone.
         self._finalizer = weakref.finalize(root, _detach, addr)
+        # Not at interpreter exit: arrays may still be in use during shutdown,
+        # and the kernel detaches a process's segments when it exits anyway.
+        self._finalizer.atexit = False
         self._root = root
         self._array = root.view()
 

@@ -86,3 +86,15 @@ proc ::mxtest::python_example {name} {
     variable root
     file join $root examples $name
 }
+
+# The shmids this process created (`ipcs -m -p`, creator pid): unlike
+# segment_ids, not disturbed by other processes on the machine.
+proc ::mxtest::own_segments {} {
+    set ids {}
+    foreach line [split [exec ipcs -m -p] \n] {
+        if {[regexp {^(\d+)\s+\S+\s+(\d+)\s} $line -> id cpid] && $cpid == [pid]} {
+            lappend ids $id
+        }
+    }
+    return $ids
+}
