@@ -7,6 +7,7 @@ import ctypes
 import errno
 import gc
 import os
+import subprocess
 import sys
 import unittest
 import warnings
@@ -169,6 +170,21 @@ class LifetimeTest(SegmentTest):
         self.assertDetached(shmid)
         self.assertIs(alias, vol)
         self.assertEqual(alias.size, 0)
+
+    def test_module_level_with_block(self):
+        # A script's top level keeps variables in a dict, not a frame's fast
+        # locals: the `as` variable is emptied and the segment detached there too.
+        shmid = self.segment(24)
+        script = (
+            "import sys; sys.path.insert(0, sys.argv[2]); import mxcanvas_client as mxc\n"
+            "with mxc.attach(int(sys.argv[1]), (2, 3), 'float32') as vol:\n"
+            "    vol += 1.5\n"
+            "print(mxc._attachments(int(sys.argv[1])), vol.shape)\n")
+        out = subprocess.run([sys.executable, "-c", script, str(shmid), os.path.dirname(mxc.__file__)],
+                             capture_output=True, text=True, check=True).stdout
+        self.assertEqual(out.strip(), "0 (0,)")
+        with mxc.attach(shmid, (6,), "float32", readonly=True) as v:
+            self.assertEqual(v.tolist(), [1.5] * 6)
 
     def test_error_in_body_is_not_hidden(self):
         shmid = self.segment(8)

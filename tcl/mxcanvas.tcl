@@ -10,21 +10,16 @@ namespace eval ::mx {
 #   convention) take after the shmid, so a call reads
 #       exec $tool $id {*}[mx::geometry $c]
 proc ::mx::geometry {canvas} {
-    set info [CanvasInfo $canvas]
-    list [dict get $info width] [dict get $info height] [dict get $info depth] \
-        [dict get $info frames] [dict get $info type]
-}
-
-# The canvas's info dict, looked up by name the way the Mx* commands look
-# canvases up (not through the caller's command resolution), with the
-# package's own error for an unknown name.
-proc ::mx::CanvasInfo {canvas} {
+    # Look the canvas up by name as the Mx* commands do (not through the
+    # caller's command resolution), with the package's own lookup error.
     if {![MxCanvas exists $canvas]} {
         return -code error -errorcode [list MX LOOKUP CANVAS $canvas] \
             "canvas \"$canvas\" does not exist"
     }
     # The canvas command is global whatever namespace the caller is in.
-    uplevel #0 [list $canvas info]
+    set info [uplevel #0 [list $canvas info]]
+    list [dict get $info width] [dict get $info height] [dict get $info depth] \
+        [dict get $info frames] [dict get $info type]
 }
 
 # mx::transport idVar canvas body ?freeTransport?
