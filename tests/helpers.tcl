@@ -62,3 +62,40 @@ proc ::mxtest::python {} {
     variable root
     file join $root .venv bin python
 }
+
+# --- external-program kit (include/mxcanvas.h, client/, python/) ---
+
+# binary format/scan letter for one voxel of each type, native byte order.
+proc ::mxtest::voxel_format {type} {
+    dict get {uint8 cu int8 c uint16 tu int16 t uint32 nu int32 n float32 f float64 d} $type
+}
+
+# Every voxel of canvas $c as a flat list (x fastest), independently of $c get.
+proc ::mxtest::voxels {c} {
+    binary scan [$c data] [voxel_format [dict get [$c info] type]]* values
+    return $values
+}
+
+# Replace every voxel of canvas $c by the flat list $values.
+proc ::mxtest::set_voxels {c values} {
+    $c data [binary format [voxel_format [dict get [$c info] type]]* $values]
+    return $c
+}
+
+# Path of the kit's Python example tool (run with ::mxtest::python).
+proc ::mxtest::python_example {name} {
+    variable root
+    file join $root examples $name
+}
+
+# The shmids this process created (`ipcs -m -p`, creator pid): unlike
+# segment_ids, not disturbed by other processes on the machine.
+proc ::mxtest::own_segments {} {
+    set ids {}
+    foreach line [split [exec ipcs -m -p] \n] {
+        if {[regexp {^(\d+)\s+\S+\s+(\d+)\s} $line -> id cpid] && $cpid == [pid]} {
+            lappend ids $id
+        }
+    }
+    return $ids
+}
