@@ -9,7 +9,7 @@ mod transport;
 mod values;
 
 use crate::tcl::lifecycle::{interp_state, on_process_exit};
-use crate::tcl::{create_command, Arg, CmdResult, Interp, TclName};
+use crate::tcl::{create_command, Arg, CmdResult, Interp};
 use state::InterpState;
 use std::rc::Rc;
 
@@ -32,7 +32,7 @@ pub fn register(interp: Interp) {
     let state = interp_state(interp, c"mxcanvas", InterpState::new);
     for (name, command) in COMMANDS {
         let state = state.clone();
-        create_command(interp, &TclName::from_text(name), move |interp, objv| command(&state, interp, objv), None);
+        create_command(interp, name, move |interp, objv| command(&state, interp, objv), None);
     }
     on_process_exit(crate::core::transport::release_all);
 }

@@ -103,12 +103,12 @@ unsafe extern "C" fn delete_trampoline(client_data: ClientData) {
 /// delete subcommand, or with the interpreter).
 pub fn create_command(
     interp: Interp,
-    name: &TclName,
+    name: impl Into<TclName>,
     handler: impl Fn(Interp, &[Arg]) -> CmdResult + 'static,
     on_delete: Option<Box<dyn FnOnce()>>,
 ) -> Tcl_Command {
     let data = Rc::new(CommandData { handler: Box::new(handler), on_delete: RefCell::new(on_delete) });
-    let name = name.to_c_string();
+    let name = name.into().to_c_string();
     // SAFETY: the leaked Rc is reclaimed by delete_trampoline; both
     // trampolines match Tcl's callback signatures.
     unsafe {

@@ -1,13 +1,11 @@
 /*
- * shmmake: a segment made by "another tool", for tests that must tell
- * mxcanvas's segments from everybody else's.
+ * shmmake: make a segment the way some other tool would (not mxcanvas).
  *
- *     shmmake KEY SIZE ?MODE?
+ *     shmmake SIZE ?MODE? ?FILLBYTE?
  *
- * KEY is "private" (IPC_PRIVATE) or a number (0x... allowed). Creates the
- * segment (IPC_CREAT|IPC_EXCL, MODE octal, default 0600), fills it with
- * bytes i % 251, prints its shmid and exits without removing it: like a
- * crashed program, its creator is gone and nothing is attached.
+ * Creates an IPC_PRIVATE segment of SIZE bytes with octal MODE (default
+ * 600), fills it with FILLBYTE (default 0), prints its shmid and exits
+ * without removing it. Tests remove it with ipcrm or the package.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,14 +16,14 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 && argc != 4) {
-        fprintf(stderr, "usage: shmmake KEY|private SIZE ?MODE?\n");
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: shmmake SIZE ?MODE? ?FILLBYTE?\n");
         return 2;
     }
-    key_t key = strcmp(argv[1], "private") == 0 ? IPC_PRIVATE : (key_t)strtoul(argv[1], NULL, 0);
-    size_t size = (size_t)strtoull(argv[2], NULL, 0);
-    int mode = argc == 4 ? (int)strtol(argv[3], NULL, 8) : 0600;
-    int id = shmget(key, size, IPC_CREAT | IPC_EXCL | (mode & 0777));
+    size_t size = strtoull(argv[1], NULL, 10);
+    int mode = argc > 2 ? (int)strtol(argv[2], NULL, 8) : 0600;
+    int fill = argc > 3 ? atoi(argv[3]) : 0;
+    int id = shmget(IPC_PRIVATE, size, IPC_CREAT | IPC_EXCL | mode);
     if (id == -1) {
         fprintf(stderr, "shmmake: shmget: %s\n", strerror(errno));
         return 1;
@@ -36,8 +34,7 @@ int main(int argc, char **argv)
         shmctl(id, IPC_RMID, NULL);
         return 1;
     }
-    for (size_t i = 0; i < size; i++)
-        p[i] = (unsigned char)(i % 251);
+    memset(p, fill, size);
     shmdt(p);
     printf("%d\n", id);
     return 0;
