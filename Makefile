@@ -16,7 +16,7 @@ TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 LIB      = libmxcanvas.so
 PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
 
-.PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean
+.PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .DEFAULT_GOAL := all
 
 all: build
@@ -27,6 +27,10 @@ deps:
 # The Python venv (.venv) used by the tests and the Python client module.
 venv:
 	@sh scripts/ensure-venv.sh
+
+# Tk and Xvfb for the Tk photo test (tests/photo.test skips loudly without them).
+display-deps:
+	@sh scripts/ensure-display-deps.sh
 
 build: deps
 	$(CARGO) build --release --workspace
@@ -51,7 +55,7 @@ test: build test-rust test-tcl
 test-rust: deps
 	$(CARGO) test --release --workspace
 
-test-tcl: build venv
+test-tcl: build venv display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
 
 install: build

@@ -8,7 +8,7 @@ use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<5> = name_table![c"create", c"delete", c"exists", c"names"];
+static SUBCOMMANDS: NameTable<6> = name_table![c"create", c"delete", c"exists", c"names", c"load"];
 static CREATE_OPTIONS: NameTable<6> = name_table![c"-depth", c"-frames", c"-height", c"-type", c"-width"];
 pub static VOXEL_TYPES: NameTable<9> =
     name_table![c"uint8", c"int8", c"uint16", c"int16", c"uint32", c"int32", c"float32", c"float64"];
@@ -59,6 +59,8 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
                 .collect::<Vec<_>>();
             Ok(Some(Obj::list(names)))
         }
+        // MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
+        4 => super::formats::load(state, interp, objv),
         _ => unreachable!("index from SUBCOMMANDS"),
     }
 }
