@@ -37,11 +37,13 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult 
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
     }
     let path = objv[2].to_str();
+    // As for `MxCanvas create`: a first word not starting with "-" is the name.
     let mut rest = &objv[3..];
     let mut name = None;
     if let Some(first) = rest.first() {
-        if rest.len() % 2 == 1 {
-            name = Some(first.to_str());
+        let text = first.to_str();
+        if !text.starts_with('-') {
+            name = Some(text);
             rest = &rest[1..];
         }
     }

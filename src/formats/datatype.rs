@@ -5,7 +5,7 @@ use crate::core::{MxError, VoxelType};
 
 /// (code, name) of every datatype the NIfTI-1 standard defines; the names
 /// are used in error messages for the ones a canvas cannot hold.
-const ALL_CODES: [(i16, &str); 17] = [
+const ALL_CODES: [(i16, &str); 18] = [
     (1, "binary"),
     (2, "uint8"),
     (4, "int16"),
@@ -23,6 +23,7 @@ const ALL_CODES: [(i16, &str); 17] = [
     (1536, "float128"),
     (1792, "complex128"),
     (2048, "complex256"),
+    (2304, "rgba32"),
 ];
 
 /// The NIfTI-1 datatype code of a voxel type.

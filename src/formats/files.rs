@@ -80,9 +80,28 @@ pub fn io_error(action: &str, path: &str, err: io::Error) -> MxError {
     }
 }
 
+/// A file opened for reading its decoded bytes.
+pub struct Decoded {
+    pub reader: Box<dyn Read>,
+    pub gzip: bool,
+}
+
+impl Decoded {
+    /// For a gzip stream, read what is left so that the decoder checks the
+    /// stream's CRC and length trailer: a truncated or damaged `.gz` is an
+    /// error even when the voxels themselves came through. (Plain files may
+    /// carry trailing bytes, which are ignored as other readers do.)
+    pub fn finish(mut self, path: &str) -> Result<(), MxError> {
+        if self.gzip {
+            io::copy(&mut self.reader, &mut io::sink()).map_err(|e| io_error("read", path, e))?;
+        }
+        Ok(())
+    }
+}
+
 /// Open `path` for reading its decoded bytes: gzip-compressed files (told by
 /// their first two bytes, 1f 8b, not by their name) are decompressed as read.
-pub fn open_decoded(path: &str) -> Result<Box<dyn Read>, MxError> {
+pub fn open_decoded(path: &str) -> Result<Decoded, MxError> {
     let file = File::open(path).map_err(|e| io_error("open", path, e))?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         return Err(MxError {
@@ -93,9 +112,9 @@ pub fn open_decoded(path: &str) -> Result<Box<dyn Read>, MxError> {
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let head = reader.fill_buf().map_err(|e| io_error("read", path, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(MultiGzDecoder::new(reader)))
+        Ok(Decoded { reader: Box::new(MultiGzDecoder::new(reader)), gzip: true })
     } else {
-        Ok(Box::new(reader))
+        Ok(Decoded { reader: Box::new(reader), gzip: false })
     }
 }
 
@@ -220,7 +239,7 @@ mod tests {
         let path = dir.join("plain-name.bin").to_string_lossy().into_owned();
         PendingFile::write(&path, true, |w| w.write_all(b"hello")).unwrap().commit().unwrap();
         let mut text = String::new();
-        open_decoded(&path).unwrap().read_to_string(&mut text).unwrap();
+        open_decoded(&path).unwrap().reader.read_to_string(&mut text).unwrap();
         assert_eq!(text, "hello");
         fs::remove_dir_all(dir).unwrap();
     }

@@ -35,7 +35,7 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
     let header_path = if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_string() };
     let mut header_stream = open_decoded(&header_path)?;
     let mut raw = [0u8; HEADER_SIZE];
-    let got = read_up_to(&mut *header_stream, &mut raw, &header_path)?;
+    let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
     let header = nifti_header::decode(&raw[..got], &header_path)?;
     check_format(&header, options.format, &header_path)?;
 
@@ -48,7 +48,9 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                 ));
             }
             let at = header.vox_offset - HEADER_SIZE as u64;
-            read_voxels(&mut *header_stream, at, &header, &header_path)?
+            let canvas = read_voxels(&mut *header_stream.reader, at, &header, &header_path)?;
+            header_stream.finish(&header_path)?;
+            canvas
         }
         Flavour::NiftiPair | Flavour::Analyze => {
             if ending == Ending::Nii {
@@ -57,10 +59,12 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                     &["FORMAT", "MISMATCH", "pair"],
                 ));
             }
-            drop(header_stream);
+            header_stream.finish(&header_path)?;
             let image_path = if ending == Ending::Img { path.to_string() } else { first_existing(pair_candidates(&header_path, Ending::Img)) };
             let mut image_stream = open_decoded(&image_path)?;
-            read_voxels(&mut *image_stream, header.vox_offset, &header, &image_path)?
+            let canvas = read_voxels(&mut *image_stream.reader, header.vox_offset, &header, &image_path)?;
+            image_stream.finish(&image_path)?;
+            canvas
         }
     };
     canvas.set_metadata(header.metadata);
