@@ -17,8 +17,10 @@ proc ::mx::PhotoPut {image width height pixels} {
             return -code error -errorcode [list MX TK NOTPHOTO $image] \
                 "image \"$image\" is a [::image type $image] image: expected a photo image"
         }
+        # Take exactly the picture's size (an explicit size shrinks a larger
+        # image), then go back to "size 0": the image may grow again later.
         $image blank
-        # size 0 x 0: the image takes the size of what is put into it
+        $image configure -width $width -height $height
         $image configure -width 0 -height 0
     } else {
         ::image create photo $image
