@@ -9,10 +9,12 @@ use crate::tcl::{create_command, Arg, CmdResult, Interp, Obj};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<13> = name_table![
+static SUBCOMMANDS: NameTable<14> = name_table![
     c"copy", c"data", c"delete", c"fill", c"get", c"info", c"set", c"stats",
     // implemented in formats.rs (object_command's `which` follows this order)
-    c"montage", c"photo", c"png", c"save"
+    c"montage", c"photo", c"png", c"save",
+    // implemented in configure.rs
+    c"configure"
 ];
 
 /// The largest byte array Tcl 8.6 can hold.
@@ -145,6 +147,8 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
         }
         // $c montage | photo | png | save ...
         8..=11 => super::formats::object_command(entry, interp, objv, index - 8),
+        // $c configure ?-option ?value ...??
+        12 => super::configure::command(entry, interp, objv),
         _ => unreachable!("index from SUBCOMMANDS"),
     }
 }

@@ -84,7 +84,39 @@ fn unit_name(table: &[(u8, &'static str)], code: u8) -> &'static str {
     table.iter().find(|(c, _)| *c == code).map_or("unknown", |(_, n)| n)
 }
 
+/// The unit names `$c configure -xyz_units / -t_units` accept.
+pub fn spatial_unit_names() -> impl Iterator<Item = &'static str> {
+    SPATIAL_UNITS.iter().map(|(_, n)| *n)
+}
+
+pub fn time_unit_names() -> impl Iterator<Item = &'static str> {
+    TIME_UNITS.iter().map(|(_, n)| *n)
+}
+
 impl Metadata {
+    /// Set the spatial unit by name; false when the name is not one of
+    /// [`spatial_unit_names`].
+    pub fn set_spatial_unit(&mut self, name: &str) -> bool {
+        match SPATIAL_UNITS.iter().find(|(_, n)| *n == name) {
+            Some((code, _)) => {
+                self.xyzt_units = (self.xyzt_units & !0x07) | code;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Set the time unit by name; false when the name is not one of [`time_unit_names`].
+    pub fn set_time_unit(&mut self, name: &str) -> bool {
+        match TIME_UNITS.iter().find(|(_, n)| *n == name) {
+            Some((code, _)) => {
+                self.xyzt_units = (self.xyzt_units & !0x38) | code;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn spatial_unit(&self) -> &'static str {
         unit_name(&SPATIAL_UNITS, self.xyzt_units & 0x07)
     }
@@ -190,5 +222,8 @@ mod tests {
         assert_eq!(m.effective_scaling(), Some((2.0, 0.0)));
         m.xyzt_units = 2 | 8;
         assert_eq!((m.spatial_unit(), m.time_unit()), ("mm", "sec"));
+        assert!(m.set_time_unit("msec") && m.set_spatial_unit("micron"));
+        assert_eq!((m.xyzt_units, m.spatial_unit(), m.time_unit()), (3 | 16, "micron", "msec"));
+        assert!(!m.set_time_unit("fortnight"));
     }
 }
