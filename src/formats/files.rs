@@ -84,6 +84,8 @@ pub fn io_error(action: &str, path: &str, err: io::Error) -> MxError {
 pub struct Decoded {
     pub reader: Box<dyn Read>,
     pub gzip: bool,
+    /// The size of a plain (not compressed) file, known before reading.
+    pub plain_len: Option<u64>,
 }
 
 impl Decoded {
@@ -103,7 +105,8 @@ impl Decoded {
 /// their first two bytes, 1f 8b, not by their name) are decompressed as read.
 pub fn open_decoded(path: &str) -> Result<Decoded, MxError> {
     let file = File::open(path).map_err(|e| io_error("open", path, e))?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+    let meta = file.metadata().map_err(|e| io_error("read", path, e))?;
+    if meta.is_dir() {
         return Err(MxError {
             message: format!("cannot read \"{path}\": it is a directory"),
             code: vec!["POSIX".into(), "EISDIR".into(), "is a directory".into()],
@@ -112,9 +115,10 @@ pub fn open_decoded(path: &str) -> Result<Decoded, MxError> {
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let head = reader.fill_buf().map_err(|e| io_error("read", path, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Decoded { reader: Box::new(MultiGzDecoder::new(reader)), gzip: true })
+        Ok(Decoded { reader: Box::new(MultiGzDecoder::new(reader)), gzip: true, plain_len: None })
     } else {
-        Ok(Decoded { reader: Box::new(reader), gzip: false })
+        let plain_len = meta.is_file().then_some(meta.len());
+        Ok(Decoded { reader: Box::new(reader), gzip: false, plain_len })
     }
 }
 

@@ -5,7 +5,7 @@
 //! name; the name only says which file of a pair was given. Voxels are read
 //! straight into the canvas buffer, then put into native byte order.
 
-use super::files::{first_existing, open_decoded, pair_candidates, read_up_to, skip, split_name, Ending};
+use super::files::{first_existing, open_decoded, pair_candidates, read_up_to, skip, split_name, Decoded, Ending};
 use super::nifti_header::{self, Flavour, Header, HEADER_SIZE};
 use super::voxels::{apply_scaling, swap_bytes};
 use super::FileFormat;
@@ -48,7 +48,7 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                 ));
             }
             let at = header.vox_offset - HEADER_SIZE as u64;
-            let canvas = read_voxels(&mut *header_stream.reader, at, &header, &header_path)?;
+            let canvas = read_voxels(&mut header_stream, at, &header, &header_path)?;
             header_stream.finish(&header_path)?;
             canvas
         }
@@ -62,7 +62,7 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
             header_stream.finish(&header_path)?;
             let image_path = if ending == Ending::Img { path.to_string() } else { first_existing(pair_candidates(&header_path, Ending::Img)) };
             let mut image_stream = open_decoded(&image_path)?;
-            let canvas = read_voxels(&mut *image_stream.reader, header.vox_offset, &header, &image_path)?;
+            let canvas = read_voxels(&mut image_stream, header.vox_offset, &header, &image_path)?;
             image_stream.finish(&image_path)?;
             canvas
         }
@@ -86,20 +86,32 @@ fn check_format(header: &Header, wanted: Option<FileFormat>, path: &str) -> MxRe
 }
 
 /// Skip `offset` bytes of `stream`, then read the voxels the header describes.
-fn read_voxels(stream: &mut dyn std::io::Read, offset: u64, header: &Header, path: &str) -> MxResult<Canvas> {
+fn read_voxels(stream: &mut Decoded, offset: u64, header: &Header, path: &str) -> MxResult<Canvas> {
     let dims = header.dims.map(|d| d as i64);
-    let mut canvas = Canvas::new(Geometry::new(dims, header.vtype)?, header.vtype)?;
-    skip(stream, offset, path)?;
-    let want = canvas.bytes();
-    let got = read_up_to(stream, canvas.as_bytes_mut(), path)?;
-    if got < want {
-        return Err(MxError::mx(
+    let geometry = Geometry::new(dims, header.vtype)?;
+    let want = geometry.bytes(header.vtype);
+    let truncated = |got: u64| {
+        MxError::mx(
             format!(
                 "\"{path}\" is truncated: a {}x{}x{}x{} {} image needs {want} bytes of voxels, the file has {got}",
                 dims[0], dims[1], dims[2], dims[3], header.vtype.name()
             ),
             &["FORMAT", "TRUNCATED"],
-        ));
+        )
+    };
+    // A plain file's size is known: a header promising more voxels than the
+    // file holds fails here, before a large buffer is allocated for nothing.
+    if let Some(len) = stream.plain_len {
+        let start = header.vox_offset;
+        if len < start.saturating_add(want as u64) {
+            return Err(truncated(len.saturating_sub(start)));
+        }
+    }
+    let mut canvas = Canvas::new(geometry, header.vtype)?;
+    skip(&mut *stream.reader, offset, path)?;
+    let got = read_up_to(&mut *stream.reader, canvas.as_bytes_mut(), path)?;
+    if got < want {
+        return Err(truncated(got as u64));
     }
     if header.big_endian != cfg!(target_endian = "big") {
         swap_bytes(canvas.as_bytes_mut(), header.vtype.size());
