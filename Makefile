@@ -14,9 +14,13 @@ CFLAGS   ?= -O2 -g -Wall -Wextra -std=c99 -D_DEFAULT_SOURCE
 TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 
 LIB      = libmxcanvas.so
-PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
+PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold tests/tools/bin/shmmake
+# The external-program kit (include/mxcanvas.h, client/, python/): its example
+# tools and the header's own check program.
+PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_h_check
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
+.PHONY: FORCE
 .DEFAULT_GOAL := all
 
 all: build
@@ -34,7 +38,9 @@ display-deps:
 
 build: deps
 	$(CARGO) build --release --workspace
-	cp target/release/$(LIB) $(LIB)
+	@# Replace the library atomically, and only when it changed: rewriting
+	@# the file in place would corrupt processes that have it loaded.
+	@cmp -s target/release/$(LIB) $(LIB) || { cp target/release/$(LIB) $(LIB).tmp && mv -f $(LIB).tmp $(LIB); }
 	$(MAKE) --no-print-directory programs
 
 programs: $(PROGRAMS)
@@ -46,6 +52,24 @@ examples/bin/%: examples/%.c
 tests/tools/bin/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -o $@ $<
+
+# The kit's C programs depend on its header.
+examples/bin/threshold: include/mxcanvas.h
+
+# The header must compile warning-free under strict flags: programs that
+# include it may use them.
+tests/tools/bin/mxcanvas_h_check: tests/tools/mxcanvas_h_check.c include/mxcanvas.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wpedantic -Wconversion -Wshadow -Werror -Iinclude -o $@ $<
+
+# The Rust kit's smoothing tool (client/examples/smooth.rs); cargo decides
+# whether anything needs rebuilding.
+examples/bin/smooth: FORCE
+	$(CARGO) build --release -p mxcanvas-client --example smooth
+	@mkdir -p $(@D)
+	cp target/release/examples/smooth $@
+
+FORCE:
 
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl
@@ -63,9 +87,15 @@ install: build
 	install -m 0755 $(LIB) $(TCLPKGDIR)/$(LIB)
 	install -m 0644 pkgIndex.tcl $(TCLPKGDIR)/pkgIndex.tcl
 	install -m 0644 tcl/*.tcl $(TCLPKGDIR)/tcl/
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0644 include/mxcanvas.h $(DESTDIR)$(PREFIX)/include/mxcanvas.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' include/mxcanvas.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
 
 uninstall:
 	rm -rf $(TCLPKGDIR)
+	rm -f $(DESTDIR)$(PREFIX)/include/mxcanvas.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
 
 clean:
 	$(CARGO) clean

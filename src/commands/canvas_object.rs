@@ -86,7 +86,13 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
                 Ok(Some(Obj::bytes(canvas.as_bytes())))
             }
             3 => {
-                entry.canvas.borrow_mut().replace_data(objv[2].to_bytes())?;
+                let bytes = objv[2].to_bytes_checked().ok_or_else(|| {
+                    MxError::mx(
+                        "bad data: expected a byte array (e.g. from binary format or $c data), got a string with characters above \\u00FF",
+                        &["DATA", "NOTBYTES"],
+                    )
+                })?;
+                entry.canvas.borrow_mut().replace_data(bytes)?;
                 Ok(None)
             }
             _ => Err(interp.wrong_num_args(2, objv, "?bytes?")),

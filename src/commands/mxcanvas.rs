@@ -2,7 +2,8 @@
 
 use super::canvas_object;
 use super::state::InterpState;
-use crate::core::geometry::Geometry;
+use super::values::parse_wide;
+use crate::core::geometry::{Geometry, MAX_DIMENSION};
 use crate::core::{Canvas, MxError, VoxelType};
 use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdResult, Interp, Obj};
@@ -80,13 +81,21 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     }
     let mut dims: [Option<i64>; 4] = [None, None, Some(1), Some(1)];
     let mut vtype = VoxelType::Float32;
+    let dimension = |arg: Arg, option: &str| {
+        parse_wide(interp, arg, |text| {
+            MxError::mx(
+                format!("bad {option} {text}: expected an integer from 1 to {MAX_DIMENSION}"),
+                &["GEOMETRY", option, text],
+            )
+        })
+    };
     for pair in rest.chunks_exact(2) {
         match interp.get_index(pair[0], &CREATE_OPTIONS, c"option")? {
-            0 => dims[2] = Some(interp.get_wide(pair[1])?),
-            1 => dims[3] = Some(interp.get_wide(pair[1])?),
-            2 => dims[1] = Some(interp.get_wide(pair[1])?),
+            0 => dims[2] = Some(dimension(pair[1], "-depth")?),
+            1 => dims[3] = Some(dimension(pair[1], "-frames")?),
+            2 => dims[1] = Some(dimension(pair[1], "-height")?),
             3 => vtype = VoxelType::ALL[interp.get_index(pair[1], &VOXEL_TYPES, c"type")?],
-            4 => dims[0] = Some(interp.get_wide(pair[1])?),
+            4 => dims[0] = Some(dimension(pair[1], "-width")?),
             _ => unreachable!("index from CREATE_OPTIONS"),
         }
     }

@@ -19,26 +19,47 @@ fn looks_like_integer(text: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
 }
 
+/// Read a 64-bit integer by Tcl's rules. An integer too large for 64 bits
+/// becomes the error `too_large` makes from its text (instead of Tcl's
+/// `ARITH IOVERFLOW`), so every range problem reads the same way; anything
+/// that is not an integer gets Tcl's own `TCL VALUE NUMBER` error.
+pub fn parse_wide(interp: Interp, arg: Arg, too_large: impl FnOnce(&str) -> MxError) -> Result<i64, CmdError> {
+    if let Some(i) = interp.try_wide(arg) {
+        return Ok(i);
+    }
+    let text = arg.to_str();
+    if looks_like_integer(&text) {
+        return Err(too_large(text.trim()).into());
+    }
+    interp.get_wide(arg)
+}
+
+/// Read a shmid: an integer from 0 to the largest int.
+pub fn parse_shmid(interp: Interp, arg: Arg) -> Result<i32, CmdError> {
+    let range_error = |text: &str| {
+        MxError::mx(
+            format!("bad shmid {text}: expected a shared memory id from 0 to {}", i32::MAX),
+            &["VALUE", "RANGE", "shmid", text],
+        )
+    };
+    let id = parse_wide(interp, arg, range_error)?;
+    i32::try_from(id).ok().filter(|&id| id >= 0).ok_or_else(|| range_error(&id.to_string()).into())
+}
+
 /// Read a value for a voxel of `vtype`: an integer type takes integers (Tcl's
 /// rules), a float type any double. Range is checked later, by the core.
 pub fn parse_value(interp: Interp, arg: Arg, vtype: VoxelType) -> Result<Value, CmdError> {
     if vtype.is_float() {
         return Ok(Value::Float(interp.get_double(arg)?));
     }
-    if let Some(i) = interp.try_wide(arg) {
-        return Ok(Value::Int(i));
-    }
-    let text = arg.to_str();
-    if looks_like_integer(&text) {
-        let (lo, hi) = vtype.int_range().expect("integer type");
-        return Err(MxError::mx(
-            format!("value {} is out of range for {}: expected an integer from {lo} to {hi}", text.trim(), vtype.name()),
-            &["VALUE", "RANGE", vtype.name(), text.trim()],
+    let (lo, hi) = vtype.int_range().expect("integer type");
+    let value = parse_wide(interp, arg, |text| {
+        MxError::mx(
+            format!("value {text} is out of range for {}: expected an integer from {lo} to {hi}", vtype.name()),
+            &["VALUE", "RANGE", vtype.name(), text],
         )
-        .into());
-    }
-    // Not an integer at all: let Tcl say so in its own words (TCL VALUE NUMBER).
-    interp.get_wide(arg).map(Value::Int)
+    })?;
+    Ok(Value::Int(value))
 }
 
 pub fn value_obj(value: Value) -> Obj {
@@ -51,8 +72,10 @@ pub fn value_obj(value: Value) -> Obj {
 /// Read 2 to 4 voxel coordinates; missing z and t are 0.
 pub fn parse_coords(interp: Interp, args: &[Arg]) -> Result<[i64; 4], CmdError> {
     let mut coords = [0i64; 4];
-    for (slot, &arg) in coords.iter_mut().zip(args) {
-        *slot = interp.get_wide(arg)?;
+    for ((slot, &arg), axis) in coords.iter_mut().zip(args).zip(["x", "y", "z", "t"]) {
+        *slot = parse_wide(interp, arg, |text| {
+            MxError::mx(format!("voxel index {axis} = {text} is outside the canvas"), &["INDEX", axis, text])
+        })?;
     }
     Ok(coords)
 }

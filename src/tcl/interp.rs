@@ -116,12 +116,13 @@ impl Interp {
     /// `Tcl_WrongNumArgs`: the standard `wrong # args: should be "..."` with
     /// `TCL WRONGARGS`, naming the first `keep` words of `objv`.
     pub fn wrong_num_args(self, keep: usize, objv: &[Arg], usage: &str) -> CmdError {
-        let usage = c_string(usage);
+        // An empty usage must be NULL, or Tcl adds a trailing space.
+        let usage = (!usage.is_empty()).then(|| c_string(usage));
+        let usage_ptr = usage.as_ref().map_or(std::ptr::null(), |u| u.as_ptr());
         let words: Vec<*mut tcl_sys::Tcl_Obj> = objv.iter().map(|a| a.as_ptr()).collect();
-        // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage` is NUL-terminated.
-        unsafe {
-            tcl_call!(tcl_WrongNumArgs(self.0, keep.min(words.len()) as c_int, words.as_ptr(), usage.as_ptr()))
-        };
+        // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage_ptr`
+        // is NULL or a NUL-terminated string that outlives the call.
+        unsafe { tcl_call!(tcl_WrongNumArgs(self.0, keep.min(words.len()) as c_int, words.as_ptr(), usage_ptr)) };
         CmdError::Reported
     }
 
@@ -181,13 +182,17 @@ impl Interp {
         self.find_command(Obj::string(name).as_arg()).is_some()
     }
 
-    /// The current name of a command (it changes with `rename`).
+    /// The current name of a command (it changes with `rename`), qualified
+    /// as `info commands` shows it: `vol` in the global namespace, `::ns::vol` elsewhere.
     pub fn command_name(self, token: Tcl_Command) -> String {
-        // SAFETY: `token` is a live command of this interpreter; Tcl returns
-        // a NUL-terminated string that we copy at once.
-        unsafe {
-            let name = tcl_call!(tcl_GetCommandName(self.0, token));
-            CStr::from_ptr(name).to_string_lossy().into_owned()
+        let full = Obj::string("");
+        // SAFETY: `token` is a live command of this interpreter; `full` is an
+        // unshared value Tcl may append to.
+        unsafe { tcl_call!(tcl_GetCommandFullName(self.0, token, full.as_ptr())) };
+        let name = full.as_arg().to_str();
+        match name.strip_prefix("::") {
+            Some(tail) if !tail.contains("::") => tail.to_string(),
+            _ => name,
         }
     }
 

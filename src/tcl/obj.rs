@@ -117,8 +117,8 @@ impl Arg {
         self.0
     }
 
-    /// The value's string. Tcl keeps strings in (modified) UTF-8; anything
-    /// that is not valid UTF-8 shows as U+FFFD, which is fine for names and messages.
+    /// The value's string. Tcl keeps strings in modified UTF-8 (NUL is the
+    /// two bytes C0 80); anything else that is not valid UTF-8 shows as U+FFFD.
     pub fn to_str(self) -> String {
         let mut len: c_int = 0;
         // SAFETY: the argument is live for the call; Tcl returns its string
@@ -127,7 +127,21 @@ impl Arg {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
             std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
         };
-        String::from_utf8_lossy(bytes).into_owned()
+        from_modified_utf8(bytes)
+    }
+
+    /// The value as bytes, or `None` when it is a string holding characters
+    /// above U+00FF, which Tcl would silently truncate to their low byte.
+    /// The slice is valid while the argument is.
+    pub fn to_bytes_checked<'a>(self) -> Option<&'a [u8]> {
+        // SAFETY: Tcl_GetObjType only reads its NUL-terminated argument.
+        let byte_array = unsafe { tcl_call!(tcl_GetObjType(c"bytearray".as_ptr())) };
+        // SAFETY: the argument is a live value; reading its type pointer is a plain field read.
+        let already_bytes = unsafe { (*self.0).typePtr } == byte_array;
+        if !already_bytes && self.to_str().chars().any(|c| c as u32 > 0xFF) {
+            return None;
+        }
+        Some(self.to_bytes())
     }
 
     /// The value as a byte array (Tcl's rules: a string becomes its code points'
@@ -144,5 +158,33 @@ impl Arg {
             }
             std::slice::from_raw_parts(ptr, len as usize)
         }
+    }
+}
+
+/// Decode Tcl's modified UTF-8: standard UTF-8 except that NUL is C0 80.
+fn from_modified_utf8(bytes: &[u8]) -> String {
+    let mut plain = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0xC0 && bytes.get(i + 1) == Some(&0x80) {
+            plain.push(0);
+            i += 2;
+        } else {
+            plain.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&plain).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_modified_utf8;
+
+    #[test]
+    fn nul_and_invalid_bytes() {
+        assert_eq!(from_modified_utf8(b"a\xC0\x80b"), "a\0b");
+        assert_eq!(from_modified_utf8("\u{ff}".as_bytes()), "\u{ff}");
+        assert_eq!(from_modified_utf8(b"\xff"), "\u{fffd}");
     }
 }
