@@ -128,7 +128,7 @@ pub fn command(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
             let index = lookup(interp, args[0])?;
             Ok(Some(current(entry.canvas.borrow().metadata(), index)))
         }
-        n if n % 2 == 0 => {
+        n if n.is_multiple_of(2) => {
             // Work on a copy; the canvas changes only when every value was good.
             let mut m = entry.canvas.borrow().metadata().clone();
             for pair in args.chunks_exact(2) {

@@ -47,7 +47,7 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult 
             rest = &rest[1..];
         }
     }
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
     }
     let mut options = LoadOptions::default();
@@ -69,7 +69,7 @@ pub fn object_command(entry: &CanvasEntry, interp: Interp, objv: &[Arg], which: 
     match which {
         // $c montage file ?options?
         0 => {
-            if objv.len() < 3 || objv.len() % 2 == 0 {
+            if objv.len() < 3 || objv.len().is_multiple_of(2) {
                 return Err(interp.wrong_num_args(2, objv, MONTAGE_USAGE));
             }
             let canvas = entry.canvas.borrow();
@@ -79,7 +79,7 @@ pub fn object_command(entry: &CanvasEntry, interp: Interp, objv: &[Arg], which: 
         }
         // $c photo imageName ?options?
         1 => {
-            if objv.len() < 3 || objv.len() % 2 == 0 {
+            if objv.len() < 3 || objv.len().is_multiple_of(2) {
                 return Err(interp.wrong_num_args(2, objv, &format!("imageName {VIEW_USAGE}")));
             }
             let picture = {
@@ -99,7 +99,7 @@ pub fn object_command(entry: &CanvasEntry, interp: Interp, objv: &[Arg], which: 
         }
         // $c png file ?options?
         2 => {
-            if objv.len() < 3 || objv.len() % 2 == 0 {
+            if objv.len() < 3 || objv.len().is_multiple_of(2) {
                 return Err(interp.wrong_num_args(2, objv, &format!("file {VIEW_USAGE}")));
             }
             let canvas = entry.canvas.borrow();

@@ -3,8 +3,8 @@
 //! parse arguments and call these.
 //!
 //! The 348-byte header is read and written by our own codec
-//! ([`nifti_header`]) rather than the `nifti` crate, which (0.18, measured)
-//! rejects Analyze 7.5 and pairs opened by their `.img`, judges compression
+//! ([`nifti_header`]) rather than the `nifti` crate, which (0.18, as measured
+//! for this project in issue 4) rejects Analyze 7.5 and pairs opened by their `.img`, judges compression
 //! by file name, misreads files whose `vox_offset` is past 352 without
 //! extensions, panics when `bitpix` disagrees with `datatype`, and on write
 //! drops the value scaling, renames files and truncates large dimensions.
