@@ -21,7 +21,7 @@ PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_
 # Reliability tests: segments made by other tools, programs that crash mid-write.
 PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 
-.PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean
+.PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: FORCE
 .PHONY: test-deps memcheck fuzz
 .DEFAULT_GOAL := all
@@ -38,6 +38,10 @@ test-deps:
 # The Python venv (.venv) used by the tests and the Python client module.
 venv:
 	@sh scripts/ensure-venv.sh
+
+# Tk and Xvfb for the Tk photo test (tests/photo.test skips loudly without them).
+display-deps:
+	@sh scripts/ensure-display-deps.sh
 
 build: deps
 	$(CARGO) build --release --workspace
@@ -82,7 +86,7 @@ test: build test-rust test-tcl
 test-rust: deps
 	$(CARGO) test --release --workspace
 
-test-tcl: build venv test-deps
+test-tcl: build venv test-deps display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
 
 # The tcltest suite under valgrind memcheck (logs in target/memcheck/).

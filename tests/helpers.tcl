@@ -99,3 +99,52 @@ proc ::mxtest::own_segments {} {
     }
     return $ids
 }
+
+# ---- image formats (tests/formats*.test, png.test, photo.test) ----
+
+# Can the venv's Python import nibabel? (constraint `nibabel`)
+proc ::mxtest::have_nibabel {} {
+    expr {[file executable [python]] && ![catch {exec [python] -c {import nibabel, numpy}}]}
+}
+
+# Run tests/tools/nibabel_view.py (nibabel's view of files) and return its output.
+proc ::mxtest::nibabel {args} {
+    variable root
+    exec [python] [file join $root tests tools nibabel_view.py] {*}$args
+}
+
+# Decode a greyscale PNG independently (tests/tools/png_pixels.py):
+# returns {width height {pixels row by row}}.
+proc ::mxtest::png_pixels {file} {
+    variable root
+    exec [python] [file join $root tests tools png_pixels.py] $file
+}
+
+# The whole content of a file, as bytes.
+proc ::mxtest::read_bytes {file} {
+    set f [open $file rb]
+    try { read $f } finally { close $f }
+}
+
+# A fresh scratch directory (removed by the caller with `file delete -force`).
+proc ::mxtest::scratch_dir {tag} {
+    set base [expr {[info exists ::env(TMPDIR)] ? $::env(TMPDIR) : "/tmp"}]
+    set dir [file join $base mxcanvas-$tag-[pid]]
+    file delete -force $dir
+    file mkdir $dir
+    return $dir
+}
+
+# Do two (nested) lists of numbers agree within `tol` (absolute, or relative
+# to the larger magnitude when that exceeds 1)?
+proc ::mxtest::close_enough {a b {tol 1e-6}} {
+    if {[llength $a] != [llength $b]} { return 0 }
+    if {[llength $a] > 1 || [llength [lindex $a 0]] > 1} {
+        foreach x $a y $b {
+            if {![close_enough $x $y $tol]} { return 0 }
+        }
+        return 1
+    }
+    set scale [expr {max(1.0, abs($a), abs($b))}]
+    expr {abs($a - $b) <= $tol * $scale}
+}

@@ -9,8 +9,13 @@ use crate::tcl::{create_command, Arg, CmdResult, Interp, Obj, TclName};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<9> =
-    name_table![c"copy", c"data", c"delete", c"fill", c"get", c"info", c"set", c"stats"];
+static SUBCOMMANDS: NameTable<14> = name_table![
+    c"copy", c"data", c"delete", c"fill", c"get", c"info", c"set", c"stats",
+    // implemented in formats.rs (object_command's `which` follows this order)
+    c"montage", c"photo", c"png", c"save",
+    // implemented in configure.rs
+    c"configure"
+];
 
 /// The largest byte array Tcl 8.6 can hold.
 const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
@@ -43,7 +48,9 @@ fn info(canvas: &Canvas) -> Obj {
         ("frames", Obj::int(g.frames as i64)),
         ("type", Obj::string(canvas.voxel_type().name())),
         ("bytes", Obj::int(canvas.bytes() as i64)),
-    ])
+    ]
+    .into_iter()
+    .chain(super::formats::metadata_info(canvas.metadata())))
 }
 
 fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
@@ -51,7 +58,8 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
         return Err(interp.wrong_num_args(1, objv, "subcommand ?arg ...?"));
     }
     let argc = objv.len();
-    match interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")? {
+    let index = interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")?;
+    match index {
         // $c copy ?name?
         0 => {
             if argc > 3 {
@@ -143,6 +151,10 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             }
             Ok(Some(stats_obj(entry.canvas.borrow().stats())))
         }
+        // $c montage | photo | png | save ...
+        8..=11 => super::formats::object_command(entry, interp, objv, index - 8),
+        // $c configure ?-option ?value ...??
+        12 => super::configure::command(entry, interp, objv),
         _ => unreachable!("index from SUBCOMMANDS"),
     }
 }

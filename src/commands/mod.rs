@@ -2,6 +2,8 @@
 //! Tcl's routines, call the core, turn the outcome into a Tcl result.
 
 mod canvas_object;
+mod configure;
+mod formats;
 mod mxcanvas;
 mod state;
 mod sweep;

@@ -9,7 +9,7 @@ use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdResult, Interp, Obj, TclName};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<5> = name_table![c"create", c"delete", c"exists", c"names"];
+static SUBCOMMANDS: NameTable<6> = name_table![c"create", c"delete", c"exists", c"names", c"load"];
 static CREATE_OPTIONS: NameTable<6> = name_table![c"-depth", c"-frames", c"-height", c"-type", c"-width"];
 pub static VOXEL_TYPES: NameTable<9> =
     name_table![c"uint8", c"int8", c"uint16", c"int16", c"uint32", c"int32", c"float32", c"float64"];
@@ -60,20 +60,14 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
                 .collect::<Vec<_>>();
             Ok(Some(Obj::list(names)))
         }
+        // MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
+        4 => super::formats::load(state, interp, objv),
         _ => unreachable!("index from SUBCOMMANDS"),
     }
 }
 
 fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
-    let mut rest = &objv[2..];
-    let mut name = None;
-    if let Some(first) = rest.first() {
-        let text = first.to_name();
-        if text.as_bytes().first() != Some(&b'-') {
-            name = Some(text);
-            rest = &rest[1..];
-        }
-    }
+    let (name, rest) = split_name(&objv[2..]);
     if rest.len() % 2 != 0 {
         return Err(interp.wrong_num_args(2, objv, CREATE_USAGE));
     }
@@ -108,6 +102,14 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     let name = check_new_name(state, interp, name)?;
     let canvas = Canvas::new(geometry, vtype)?;
     Ok(Some(canvas_object::install(state, interp, &name, canvas)))
+}
+
+/// Split `?name? -option value ...`: a first word not starting with "-" is the name.
+pub fn split_name(args: &[Arg]) -> (Option<TclName>, &[Arg]) {
+    match args.first().map(|a| a.to_name()) {
+        Some(name) if name.as_bytes().first() != Some(&b'-') => (Some(name), &args[1..]),
+        _ => (None, args),
+    }
 }
 
 /// The name for a new canvas: the one given (which must not already be a

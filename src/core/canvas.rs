@@ -5,6 +5,7 @@
 
 use super::error::{MxError, MxResult};
 use super::geometry::Geometry;
+use super::metadata::Metadata;
 use super::stats::{self, Stats};
 use super::voxel::{Value, VoxelType};
 use crate::sys::alloc::zeroed_bytes;
@@ -14,6 +15,8 @@ pub struct Canvas {
     geometry: Geometry,
     vtype: VoxelType,
     data: Vec<u8>,
+    /// Header facts (spacing, orientation, scaling) a file load brings and a save writes.
+    metadata: Metadata,
 }
 
 /// Allocate `len` zeroed bytes or explain why not.
@@ -30,7 +33,15 @@ impl Canvas {
     /// A new canvas, all voxels zero.
     pub fn new(geometry: Geometry, vtype: VoxelType) -> MxResult<Canvas> {
         let data = allocate(geometry.bytes(vtype))?;
-        Ok(Canvas { geometry, vtype, data })
+        Ok(Canvas { geometry, vtype, data, metadata: Metadata::default() })
+    }
+
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    pub fn set_metadata(&mut self, metadata: Metadata) {
+        self.metadata = metadata;
     }
 
     pub fn geometry(&self) -> Geometry {
@@ -109,7 +120,7 @@ impl Canvas {
     pub fn try_clone(&self) -> MxResult<Canvas> {
         let mut data = allocate(self.data.len())?;
         data.copy_from_slice(&self.data);
-        Ok(Canvas { geometry: self.geometry, vtype: self.vtype, data })
+        Ok(Canvas { geometry: self.geometry, vtype: self.vtype, data, metadata: self.metadata.clone() })
     }
 }
 

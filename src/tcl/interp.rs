@@ -158,6 +158,34 @@ impl Interp {
         CmdError::Reported
     }
 
+    /// The elements of a Tcl list (`Tcl_ListObjGetElements`; a value that is
+    /// not a list is Tcl's own error). The elements stay valid while `arg`
+    /// does and is not modified, which holds for a command's arguments.
+    pub fn list_elements(self, arg: Arg) -> Result<Vec<Arg>, CmdError> {
+        let mut count: c_int = 0;
+        let mut elements: *mut *mut tcl_sys::Tcl_Obj = std::ptr::null_mut();
+        // SAFETY: live interpreter and argument; both out-pointers are valid.
+        check(unsafe { tcl_call!(tcl_ListObjGetElements(self.0, arg.as_ptr(), &mut count, &mut elements)) })?;
+        if count <= 0 || elements.is_null() {
+            return Ok(Vec::new());
+        }
+        // SAFETY: Tcl returned `count` live element pointers at `elements`.
+        let items = unsafe { std::slice::from_raw_parts(elements, count as usize) };
+        Ok(items.iter().map(|&p| Arg(p)).collect())
+    }
+
+    // ---- calling Tcl code ----
+
+    /// `Tcl_EvalObjv`: run the command `words` (e.g. a helper proc in `::mx`);
+    /// its result, or its error and errorcode, stays in the interpreter.
+    pub fn eval_objv(self, words: &[Obj]) -> Result<(), CmdError> {
+        let ptrs: Vec<*mut tcl_sys::Tcl_Obj> = words.iter().map(|w| w.as_ptr()).collect();
+        let count = c_int::try_from(ptrs.len()).expect("a command of fewer than 2^31 words");
+        // SAFETY: live interpreter; `ptrs` holds `count` live values, each kept
+        // alive by `words` for the whole call.
+        check(unsafe { tcl_call!(tcl_EvalObjv(self.0, count, ptrs.as_ptr(), 0)) })
+    }
+
     // ---- results ----
 
     pub fn set_result(self, value: Obj) {
