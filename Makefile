@@ -15,9 +15,17 @@ CFLAGS   ?= -O2 -g -Wall -Wextra -std=c99 -D_DEFAULT_SOURCE
 TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 
 LIB      = libmxcanvas.so
-PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
+PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold tests/tools/bin/shmmake
+# The external-program kit (include/mxcanvas.h, client/, python/): its example
+# tools and the header's own check program.
+PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_h_check
+# Reliability tests: segments made by other tools, programs that crash mid-write.
+PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 
-.PHONY: all build deps venv programs demo test test-rust test-tcl install uninstall clean bench bench-venv
+.PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
+.PHONY: FORCE
+.PHONY: test-deps memcheck fuzz
+.PHONY: bench bench-venv
 .DEFAULT_GOAL := all
 
 all: build
@@ -25,13 +33,23 @@ all: build
 deps:
 	@sh scripts/ensure-build-deps.sh
 
+# What the reliability tests need beyond the build: tcl-thread, valgrind.
+test-deps:
+	@sh scripts/ensure-test-deps.sh
+
 # The Python venv (.venv) used by the tests and the Python client module.
 venv:
 	@sh scripts/ensure-venv.sh
 
+# Tk and Xvfb for the Tk photo test (tests/photo.test skips loudly without them).
+display-deps:
+	@sh scripts/ensure-display-deps.sh
+
 build: deps
 	$(CARGO) build --release --workspace
-	cp target/release/$(LIB) $(LIB)
+	@# Replace the library atomically, and only when it changed: rewriting
+	@# the file in place would corrupt processes that have it loaded.
+	@cmp -s target/release/$(LIB) $(LIB) || { cp target/release/$(LIB) $(LIB).tmp && mv -f $(LIB).tmp $(LIB); }
 	$(MAKE) --no-print-directory programs
 
 programs: $(PROGRAMS)
@@ -44,6 +62,24 @@ tests/tools/bin/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -o $@ $<
 
+# The kit's C programs depend on its header.
+examples/bin/threshold: include/mxcanvas.h
+
+# The header must compile warning-free under strict flags: programs that
+# include it may use them.
+tests/tools/bin/mxcanvas_h_check: tests/tools/mxcanvas_h_check.c include/mxcanvas.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wpedantic -Wconversion -Wshadow -Werror -Iinclude -o $@ $<
+
+# The Rust kit's smoothing tool (client/examples/smooth.rs); cargo decides
+# whether anything needs rebuilding.
+examples/bin/smooth: FORCE
+	$(CARGO) build --release -p mxcanvas-client --example smooth
+	@mkdir -p $(@D)
+	cp target/release/examples/smooth $@
+
+FORCE:
+
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl
 
@@ -52,9 +88,17 @@ test: build test-rust test-tcl
 test-rust: deps
 	$(CARGO) test --release --workspace
 
-test-tcl: build venv
+test-tcl: build venv test-deps display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
 
+# The tcltest suite under valgrind memcheck (logs in target/memcheck/).
+memcheck: build venv test-deps
+	sh scripts/memcheck.sh
+
+# cargo-fuzz over the pure parsing/encoding code, FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
 # Benchmarks: not part of `make test` (timings are no test). The plot needs
 # matplotlib, installed into .venv from requirements-bench.txt.
 bench-venv: venv
@@ -72,9 +116,15 @@ install: build
 	install -m 0755 $(LIB) $(TCLPKGDIR)/$(LIB)
 	install -m 0644 pkgIndex.tcl $(TCLPKGDIR)/pkgIndex.tcl
 	install -m 0644 tcl/*.tcl $(TCLPKGDIR)/tcl/
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0644 include/mxcanvas.h $(DESTDIR)$(PREFIX)/include/mxcanvas.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' include/mxcanvas.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
 
 uninstall:
 	rm -rf $(TCLPKGDIR)
+	rm -f $(DESTDIR)$(PREFIX)/include/mxcanvas.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
 
 clean:
 	$(CARGO) clean

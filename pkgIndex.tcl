@@ -2,4 +2,5 @@
 package ifneeded mxcanvas 0.1.0 [list apply {dir {
     load [file join $dir libmxcanvas.so] Mxcanvas
     source [file join $dir tcl mxcanvas.tcl]
+    source [file join $dir tcl formats.tcl]
 }} $dir]

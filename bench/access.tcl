@@ -12,7 +12,7 @@
 #   plus the cost of the empty loop and of a no-op package command
 #   (MxTransports), the floor of any command that Tcl does not compile;
 # * bulk operations on a 64 MiB canvas in GB/s: `$c data` (read),
-#   `$c data BYTES` (write), `$c fill`, and getregion/setregion in ns per
+#   `$c data BYTES` (write), `$c fill`, and region get/set in ns per
 #   voxel on a 1M-voxel region.
 package require mxcanvas
 
@@ -85,11 +85,11 @@ puts "data_write_gbps [gbps [best {big data $d}]]"
 unset d
 puts "fill_gbps [gbps [best {big fill 2.5}]]"
 set side 1024
-set region [big getregion 0 0 $side 1]
+set region [big region get 0 0 $side 1]
 puts "region_voxels [expr {$side * 1}]"
 MxCanvas create sq -width 1024 -height 1024
 sq fill 3.0
-set r [sq getregion 0 0 1024 1024]
-puts "getregion_ns_per_voxel [expr {[best {sq getregion 0 0 1024 1024}] * 1000.0 / (1024 * 1024)}]"
-puts "setregion_ns_per_voxel [expr {[best {sq setregion 0 0 1024 1024 $r}] * 1000.0 / (1024 * 1024)}]"
+set r [sq region get 0 0 1024 1024]
+puts "getregion_ns_per_voxel [expr {[best {sq region get 0 0 1024 1024}] * 1000.0 / (1024 * 1024)}]"
+puts "setregion_ns_per_voxel [expr {[best {sq region set 0 0 1024 1024 $r}] * 1000.0 / (1024 * 1024)}]"
 puts "lrange_ns_per_element [expr {[best {lrange $r 0 end-1}] * 1000.0 / (1024 * 1024)}]"

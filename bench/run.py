@@ -263,8 +263,8 @@ def render(res, rows, targets):
         f"`$c data` (read, into a new byte array) {acc['data_read_gbps']:.1f} GB/s, "
         f"`$c data BYTES` {acc['data_write_gbps']:.1f} GB/s, `$c fill` {acc['fill_gbps']:.1f} GB/s; "
         f"plain C memcpy between resident buffers: {acc['memcpy_gbps']:.1f} GB/s. "
-        f"Region of 1024x1024 voxels: `getregion` {acc['getregion_ns_per_voxel']:.1f} ns/voxel, "
-        f"`setregion` {acc['setregion_ns_per_voxel']:.1f} ns/voxel "
+        f"Region of 1024x1024 voxels: `region get` {acc['getregion_ns_per_voxel']:.1f} ns/voxel, "
+        f"`region set` {acc['setregion_ns_per_voxel']:.1f} ns/voxel "
         f"(for scale: `lrange` of the same list {acc['lrange_ns_per_element']:.1f} ns/element, "
         f"a `$c get` loop {acc['flat_get_ns']:.0f} ns/voxel).",
         "",

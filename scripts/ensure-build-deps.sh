@@ -8,7 +8,8 @@ set -eu
 have_libclang() {
     [ -n "${LIBCLANG_PATH:-}" ] && return 0
     ldconfig -p 2>/dev/null | grep -q 'libclang\(-[0-9.]*\)\?\.so' && return 0
-    ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1
+    # libclang-cpp (present without libclang) does not count: bindgen needs libclang.
+    ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* >/dev/null 2>&1
 }
 
 missing=""

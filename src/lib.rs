@@ -5,10 +5,12 @@
 //! * [`tcl`] — the binding layer, the only code using `tcl_sys`;
 //! * [`commands`] — the Tcl commands: parse, call the core, build results;
 //! * [`core`] — plain safe Rust: canvases, geometry, voxel types, transports;
+//! * [`formats`] — plain safe Rust: NIfTI-1 / Analyze 7.5 files and PNG slices;
 //! * [`sys`] — the only code calling libc (System V shared memory, allocation).
 
 pub mod commands;
 pub mod core;
+pub mod formats;
 pub mod sys;
 pub mod tcl;
 

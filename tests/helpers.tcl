@@ -18,16 +18,17 @@ proc ::mxtest::segment_exists {id} {
     expr {$id in [segment_ids]}
 }
 
-# A dict of `ipcs -m -i ID`: mode, bytes, nattch, cpid, dest (0/1)...
+# A dict of `ipcs -m -i ID`: mode (permission bits, e.g. 0600), bytes,
+# nattch, cpid, lpid, uid..., and dest (1 when marked for removal).
 proc ::mxtest::segment_info {id} {
     set text [exec ipcs -m -i $id]
-    set info [dict create dest 0]
+    set info [dict create]
     foreach {- key value} [regexp -all -inline {(\w+)=(\S+)} $text] {
         dict set info $key $value
     }
-    if {[regexp {dest} [lindex [split $text \n] 0]] || [string match *dest* $text]} {
-        dict set info dest 1
-    }
+    set bits [scan [dict get $info mode] %o]
+    dict set info dest [expr {($bits & 01000) != 0}]
+    dict set info mode [format %04o [expr {$bits & 0777}]]
     return $info
 }
 
@@ -60,6 +61,92 @@ proc ::mxtest::pattern {c} {
 proc ::mxtest::python {} {
     variable root
     file join $root .venv bin python
+}
+
+# --- external-program kit (include/mxcanvas.h, client/, python/) ---
+
+# binary format/scan letter for one voxel of each type, native byte order.
+proc ::mxtest::voxel_format {type} {
+    dict get {uint8 cu int8 c uint16 tu int16 t uint32 nu int32 n float32 f float64 d} $type
+}
+
+# Every voxel of canvas $c as a flat list (x fastest), independently of $c get.
+proc ::mxtest::voxels {c} {
+    binary scan [$c data] [voxel_format [dict get [$c info] type]]* values
+    return $values
+}
+
+# Replace every voxel of canvas $c by the flat list $values.
+proc ::mxtest::set_voxels {c values} {
+    $c data [binary format [voxel_format [dict get [$c info] type]]* $values]
+    return $c
+}
+
+# Path of the kit's Python example tool (run with ::mxtest::python).
+proc ::mxtest::python_example {name} {
+    variable root
+    file join $root examples $name
+}
+
+# The shmids this process created (`ipcs -m -p`, creator pid): unlike
+# segment_ids, not disturbed by other processes on the machine.
+proc ::mxtest::own_segments {} {
+    set ids {}
+    foreach line [split [exec ipcs -m -p] \n] {
+        if {[regexp {^(\d+)\s+\S+\s+(\d+)\s} $line -> id cpid] && $cpid == [pid]} {
+            lappend ids $id
+        }
+    }
+    return $ids
+}
+
+# ---- image formats (tests/formats*.test, png.test, photo.test) ----
+
+# Can the venv's Python import nibabel? (constraint `nibabel`)
+proc ::mxtest::have_nibabel {} {
+    expr {[file executable [python]] && ![catch {exec [python] -c {import nibabel, numpy}}]}
+}
+
+# Run tests/tools/nibabel_view.py (nibabel's view of files) and return its output.
+proc ::mxtest::nibabel {args} {
+    variable root
+    exec [python] [file join $root tests tools nibabel_view.py] {*}$args
+}
+
+# Decode a greyscale PNG independently (tests/tools/png_pixels.py):
+# returns {width height {pixels row by row}}.
+proc ::mxtest::png_pixels {file} {
+    variable root
+    exec [python] [file join $root tests tools png_pixels.py] $file
+}
+
+# The whole content of a file, as bytes.
+proc ::mxtest::read_bytes {file} {
+    set f [open $file rb]
+    try { read $f } finally { close $f }
+}
+
+# A fresh scratch directory (removed by the caller with `file delete -force`).
+proc ::mxtest::scratch_dir {tag} {
+    set base [expr {[info exists ::env(TMPDIR)] ? $::env(TMPDIR) : "/tmp"}]
+    set dir [file join $base mxcanvas-$tag-[pid]]
+    file delete -force $dir
+    file mkdir $dir
+    return $dir
+}
+
+# Do two (nested) lists of numbers agree within `tol` (absolute, or relative
+# to the larger magnitude when that exceeds 1)?
+proc ::mxtest::close_enough {a b {tol 1e-6}} {
+    if {[llength $a] != [llength $b]} { return 0 }
+    if {[llength $a] > 1 || [llength [lindex $a 0]] > 1} {
+        foreach x $a y $b {
+            if {![close_enough $x $y $tol]} { return 0 }
+        }
+        return 1
+    }
+    set scale [expr {max(1.0, abs($a), abs($b))}]
+    expr {abs($a - $b) <= $tol * $scale}
 }
 
 # 1 when segment $id is marked for removal (IPC_RMID): `ipcs -m` lists it

@@ -1,4 +1,4 @@
-//! The object command of one canvas: `$c info | get | set | getregion | setregion | fill | data | stats | copy | delete`.
+//! The object command of one canvas: `$c info | get | set | region | fill | data | stats | copy | delete` and the file formats' subcommands.
 
 use super::mxcanvas::check_new_name;
 use super::region;
@@ -7,19 +7,25 @@ use super::state::{CanvasEntry, InterpState};
 use super::values::{parse_coords, parse_value, stats_obj};
 use crate::core::{Canvas, MxError, Value};
 use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{create_command, Arg, CmdResult, Interp, Number, Obj};
+use crate::tcl::{create_command, Arg, CmdResult, Interp, Number, Obj, TclName};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<11> = name_table![
-    c"copy", c"data", c"delete", c"fill", c"get", c"getregion", c"info", c"set", c"setregion", c"stats"
+static SUBCOMMANDS: NameTable<15> = name_table![
+    c"copy", c"data", c"delete", c"fill", c"get", c"info", c"set", c"stats",
+    // implemented in formats.rs (object_command's `which` follows this order)
+    c"montage", c"photo", c"png", c"save",
+    // implemented in configure.rs
+    c"configure",
+    // implemented in region.rs
+    c"region"
 ];
 
 /// The largest byte array Tcl 8.6 can hold.
 const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
 
-/// Make `canvas` a command named `name`; returns the name.
-pub fn install(state: &Rc<InterpState>, interp: Interp, name: &str, canvas: Canvas) -> String {
+/// Make `canvas` a command named `name`; returns the name as a Tcl value.
+pub fn install(state: &Rc<InterpState>, interp: Interp, name: &TclName, canvas: Canvas) -> Obj {
     let entry = Rc::new(CanvasEntry { canvas: RefCell::new(canvas), token: Cell::new(std::ptr::null_mut()) });
     let (for_calls, for_delete) = (state.clone(), state.clone());
     let (call_entry, delete_entry) = (entry.clone(), entry.clone());
@@ -34,26 +40,24 @@ pub fn install(state: &Rc<InterpState>, interp: Interp, name: &str, canvas: Canv
     );
     entry.token.set(token);
     state.add(entry);
-    name.to_string()
+    name.to_obj()
 }
 
 fn info(canvas: &Canvas) -> Obj {
     let g = canvas.geometry();
-    let info = Obj::dict([
+    Obj::dict([
         ("width", Obj::int(g.width as i64)),
         ("height", Obj::int(g.height as i64)),
         ("depth", Obj::int(g.depth as i64)),
         ("frames", Obj::int(g.frames as i64)),
         ("type", Obj::string(canvas.voxel_type().name())),
         ("bytes", Obj::int(canvas.bytes() as i64)),
-    ]);
+    ]
+    .into_iter()
+    .chain(super::formats::metadata_info(canvas.metadata()))
     // Where the voxels live: `storage heap`, or `storage shm shmid ID`.
-    let mut extra = vec![("storage", Obj::string(canvas.storage_kind().name()))];
-    if let Some(id) = canvas.shmid() {
-        extra.push(("shmid", Obj::int(id as i64)));
-    }
-    info.dict_put(extra);
-    info
+    .chain([("storage", Obj::string(canvas.storage_kind().name()))])
+    .chain(canvas.shmid().map(|id| ("shmid", Obj::int(id as i64)))))
 }
 
 // `$c get` and `$c set` are the calls scripts make in loops: kept out of
@@ -93,15 +97,16 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
         return Err(interp.wrong_num_args(1, objv, "subcommand ?arg ...?"));
     }
     let argc = objv.len();
-    match interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")? {
+    let index = interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")?;
+    match index {
         // $c copy ?name?
         0 => {
             if argc > 3 {
                 return Err(interp.wrong_num_args(2, objv, "?name?"));
             }
-            let name = check_new_name(state, interp, objv.get(2).map(|a| a.to_str()))?;
+            let name = check_new_name(state, interp, objv.get(2).map(|a| a.to_name()))?;
             let copy = entry.canvas.borrow().try_clone()?;
-            Ok(Some(Obj::string(&install(state, interp, &name, copy))))
+            Ok(Some(install(state, interp, &name, copy)))
         }
         // $c data ?bytes?
         1 => match argc {
@@ -123,7 +128,13 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
                 Ok(Some(Obj::bytes_filled(src.len(), |dst| copy_voxels(dst, src, Dest::Fresh))))
             }
             3 => {
-                entry.canvas.borrow_mut().replace_data(objv[2].to_bytes())?;
+                let bytes = objv[2].to_bytes_checked().ok_or_else(|| {
+                    MxError::mx(
+                        "bad data: expected a byte array (e.g. from binary format or $c data), got a string with characters above \\u00FF",
+                        &["DATA", "NOTBYTES"],
+                    )
+                })?;
+                entry.canvas.borrow_mut().replace_data(bytes)?;
                 Ok(None)
             }
             _ => Err(interp.wrong_num_args(2, objv, "?bytes?")),
@@ -151,26 +162,28 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
         }
         // $c get x y ?z? ?t?
         4 => get_voxel(entry, interp, objv),
-        // $c getregion x y ?z? ?t? width height ?depth? ?frames?
-        5 => region::get(entry, interp, objv),
         // $c info
-        6 => {
+        5 => {
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }
             Ok(Some(info(&entry.canvas.borrow())))
         }
         // $c set x y ?z? ?t? value
-        7 => set_voxel(entry, interp, objv),
-        // $c setregion x y ?z? ?t? width height ?depth? ?frames? values
-        8 => region::set(entry, interp, objv),
+        6 => set_voxel(entry, interp, objv),
         // $c stats
-        9 => {
+        7 => {
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }
             Ok(Some(stats_obj(entry.canvas.borrow().stats())))
         }
+        // $c montage | photo | png | save ...
+        8..=11 => super::formats::object_command(entry, interp, objv, index - 8),
+        // $c configure ?-option ?value ...??
+        12 => super::configure::command(entry, interp, objv),
+        // $c region get|set x y ?z? ?t? width height ?depth? ?frames? ?values?
+        13 => region::command(entry, interp, objv),
         _ => unreachable!("index from SUBCOMMANDS"),
     }
 }

@@ -2,9 +2,12 @@
 //! Tcl's routines, call the core, turn the outcome into a Tcl result.
 
 mod canvas_object;
+mod configure;
+mod formats;
 mod mxcanvas;
 mod region;
 mod state;
+mod sweep;
 mod transport;
 mod values;
 
@@ -16,12 +19,14 @@ use std::rc::Rc;
 type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg]) -> CmdResult;
 
 /// The package's global commands, as MEDx ImageScript names them.
-const COMMANDS: [(&str, GlobalCommand); 5] = [
+const COMMANDS: [(&str, GlobalCommand); 6] = [
     ("MxCanvas", mxcanvas::command),
     ("MxExternCanvas", |s, i, a| transport::extern_canvas(s, i, a)),
     ("MxInternCanvas", |s, i, a| transport::intern_canvas(s, i, a)),
     ("MxFreeTransport", |s, i, a| transport::free_transport(s, i, a)),
     ("MxTransports", |s, i, a| transport::transports(s, i, a)),
+    // Hidden helper of `mx::sweep` (tcl/mxcanvas.tcl); Tcl creates ::mx.
+    ("::mx::_orphans", |s, i, a| sweep::orphans(s, i, a)),
 ];
 
 /// Create the commands in `interp`, and make sure transports are released

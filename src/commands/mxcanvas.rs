@@ -2,14 +2,15 @@
 
 use super::canvas_object;
 use super::state::InterpState;
-use crate::core::geometry::Geometry;
+use super::values::parse_wide;
+use crate::core::geometry::{Geometry, MAX_DIMENSION};
 use crate::core::storage::StorageKind;
 use crate::core::{Canvas, MxError, VoxelType};
 use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{Arg, CmdResult, Interp, Obj};
+use crate::tcl::{Arg, CmdResult, Interp, Obj, TclName};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<5> = name_table![c"create", c"delete", c"exists", c"names"];
+static SUBCOMMANDS: NameTable<6> = name_table![c"create", c"delete", c"exists", c"names", c"load"];
 static CREATE_OPTIONS: NameTable<7> =
     name_table![c"-depth", c"-frames", c"-height", c"-storage", c"-type", c"-width"];
 /// In the order of [`StorageKind::ALL`].
@@ -53,44 +54,46 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
             if objv.len() > 3 {
                 return Err(interp.wrong_num_args(2, objv, "?pattern?"));
             }
-            let pattern = objv.get(2).map(|p| p.to_str());
+            let pattern = objv.get(2).map(|p| p.to_name());
             let names = state
                 .all()
                 .iter()
                 .map(|e| interp.command_name(e.token.get()))
-                .filter(|name| pattern.as_deref().map_or(true, |p| interp.string_match(name, p)))
-                .map(|name| Obj::string(&name))
+                .filter(|name| pattern.as_ref().map_or(true, |p| interp.string_match(name, p)))
+                .map(|name| name.to_obj())
                 .collect::<Vec<_>>();
             Ok(Some(Obj::list(names)))
         }
+        // MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
+        4 => super::formats::load(state, interp, objv),
         _ => unreachable!("index from SUBCOMMANDS"),
     }
 }
 
 fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
-    let mut rest = &objv[2..];
-    let mut name = None;
-    if let Some(first) = rest.first() {
-        let text = first.to_str();
-        if !text.starts_with('-') {
-            name = Some(text);
-            rest = &rest[1..];
-        }
-    }
+    let (name, rest) = split_name(&objv[2..]);
     if rest.len() % 2 != 0 {
         return Err(interp.wrong_num_args(2, objv, CREATE_USAGE));
     }
     let mut dims: [Option<i64>; 4] = [None, None, Some(1), Some(1)];
     let mut vtype = VoxelType::Float32;
     let mut storage = StorageKind::Heap;
+    let dimension = |arg: Arg, option: &str| {
+        parse_wide(interp, arg, |text| {
+            MxError::mx(
+                format!("bad {option} {text}: expected an integer from 1 to {MAX_DIMENSION}"),
+                &["GEOMETRY", option, text],
+            )
+        })
+    };
     for pair in rest.chunks_exact(2) {
         match interp.get_index(pair[0], &CREATE_OPTIONS, c"option")? {
-            0 => dims[2] = Some(interp.get_wide(pair[1])?),
-            1 => dims[3] = Some(interp.get_wide(pair[1])?),
-            2 => dims[1] = Some(interp.get_wide(pair[1])?),
+            0 => dims[2] = Some(dimension(pair[1], "-depth")?),
+            1 => dims[3] = Some(dimension(pair[1], "-frames")?),
+            2 => dims[1] = Some(dimension(pair[1], "-height")?),
             3 => storage = StorageKind::ALL[interp.get_index(pair[1], &STORAGE_KINDS, c"storage")?],
             4 => vtype = VoxelType::ALL[interp.get_index(pair[1], &VOXEL_TYPES, c"type")?],
-            5 => dims[0] = Some(interp.get_wide(pair[1])?),
+            5 => dims[0] = Some(dimension(pair[1], "-width")?),
             _ => unreachable!("index from CREATE_OPTIONS"),
         }
     }
@@ -104,18 +107,26 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     let geometry = Geometry::new([w, h, d, t], vtype)?;
     let name = check_new_name(state, interp, name)?;
     let canvas = Canvas::new_in(geometry, vtype, storage)?;
-    Ok(Some(Obj::string(&canvas_object::install(state, interp, &name, canvas))))
+    Ok(Some(canvas_object::install(state, interp, &name, canvas)))
+}
+
+/// Split `?name? -option value ...`: a first word not starting with "-" is the name.
+pub fn split_name(args: &[Arg]) -> (Option<TclName>, &[Arg]) {
+    match args.first().map(|a| a.to_name()) {
+        Some(name) if name.as_bytes().first() != Some(&b'-') => (Some(name), &args[1..]),
+        _ => (None, args),
+    }
 }
 
 /// The name for a new canvas: the one given (which must not already be a
 /// command) or a fresh automatic one.
-pub fn check_new_name(state: &InterpState, interp: Interp, name: Option<String>) -> Result<String, MxError> {
+pub fn check_new_name(state: &InterpState, interp: Interp, name: Option<TclName>) -> Result<TclName, MxError> {
     match name {
         None => Ok(state.auto_name(interp)),
         Some(n) if n.is_empty() => Err(MxError::mx("a canvas name must not be empty", &["CANVAS", "NAME"])),
         Some(n) if interp.command_exists(&n) => Err(MxError::mx(
-            format!("a command named \"{n}\" already exists: choose another canvas name"),
-            &["CANVAS", "EXISTS", &n],
+            format!("a command named \"{}\" already exists: choose another canvas name", n.display()),
+            &["CANVAS", "EXISTS", &n.display()],
         )),
         Some(n) => Ok(n),
     }

@@ -1,18 +1,34 @@
-//! `$c getregion` and `$c setregion`: a box of voxels as one flat Tcl list,
-//! in layout order (x fastest, then y, z, t).
+//! `$c region get` and `$c region set`: a box of voxels as one flat Tcl
+//! list, in layout order (x fastest, then y, z, t).
 //!
 //! ```text
-//! $c getregion x y ?z? ?t? width height ?depth? ?frames?
-//! $c setregion x y ?z? ?t? width height ?depth? ?frames? values
+//! $c region get x y ?z? ?t? width height ?depth? ?frames?
+//! $c region set x y ?z? ?t? width height ?depth? ?frames? values
 //! ```
 //!
 //! The origin and the size have the same number of axes (2, 3 or 4);
-//! missing axes are origin 0, size 1, as for `$c get`.
+//! missing axes are origin 0, size 1, as for `$c get`. One subcommand
+//! `region` (rather than `getregion`/`setregion`) keeps `$c g ...` a unique
+//! abbreviation of `$c get`.
 
 use super::state::CanvasEntry;
 use super::values::{parse_coords, parse_value, value_obj};
 use crate::core::region::{length_error, read_region, write_region, Region};
+use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdResult, Interp, Obj};
+
+static OPERATIONS: NameTable<3> = name_table![c"get", c"set"];
+
+/// $c region get|set ...
+pub fn command(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() < 3 {
+        return Err(interp.wrong_num_args(2, objv, "get|set x y ?z? ?t? width height ?depth? ?frames? ?values?"));
+    }
+    match interp.get_index(objv[2], &OPERATIONS, c"operation")? {
+        0 => get(entry, interp, objv),
+        _ => set(entry, interp, objv),
+    }
+}
 
 const GET_USAGE: &str = "x y ?z? ?t? width height ?depth? ?frames?";
 const SET_USAGE: &str = "x y ?z? ?t? width height ?depth? ?frames? values";
@@ -34,10 +50,10 @@ fn parse_box(interp: Interp, args: &[Arg]) -> Result<Option<Box4>, crate::tcl::C
     Ok(Some((origin, size)))
 }
 
-/// $c getregion x y ?z? ?t? width height ?depth? ?frames?
-pub fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
-    let Some((origin, size)) = parse_box(interp, &objv[2..])? else {
-        return Err(interp.wrong_num_args(2, objv, GET_USAGE));
+/// $c region get x y ?z? ?t? width height ?depth? ?frames?
+fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    let Some((origin, size)) = parse_box(interp, &objv[3..])? else {
+        return Err(interp.wrong_num_args(3, objv, GET_USAGE));
     };
     let canvas = entry.canvas.borrow();
     let region = Region::new(&canvas.geometry(), origin, size)?;
@@ -46,14 +62,14 @@ pub fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     Ok(Some(Obj::list_of(items)))
 }
 
-/// $c setregion x y ?z? ?t? width height ?depth? ?frames? values
-pub fn set(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+/// $c region set x y ?z? ?t? width height ?depth? ?frames? values
+fn set(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     let argc = objv.len();
     // Coordinates first: reading them may change their internal types, and
     // the values' element array must not be disturbed afterwards.
-    let parsed = if argc >= 3 { parse_box(interp, &objv[2..argc - 1])? } else { None };
+    let parsed = if argc >= 4 { parse_box(interp, &objv[3..argc - 1])? } else { None };
     let Some((origin, size)) = parsed else {
-        return Err(interp.wrong_num_args(2, objv, SET_USAGE));
+        return Err(interp.wrong_num_args(3, objv, SET_USAGE));
     };
     let mut canvas = entry.canvas.borrow_mut();
     let region = Region::new(&canvas.geometry(), origin, size)?;
@@ -64,7 +80,7 @@ pub fn set(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     // Every value is parsed and range-checked before any voxel changes.
     let vtype = canvas.voxel_type();
     let mut encoded = Vec::with_capacity(values.len() * vtype.size());
-    for &value in values {
+    for &value in &values {
         encoded.extend_from_slice(vtype.encode(parse_value(interp, value, vtype)?)?.as_bytes());
     }
     write_region(&mut canvas, &region, &encoded)?;

@@ -3,7 +3,7 @@
 use crate::core::transport::{self, Owner};
 use crate::core::{Canvas, MxError};
 use crate::tcl::lifecycle::InterpData;
-use crate::tcl::{Arg, CmdError, Interp};
+use crate::tcl::{Arg, CmdError, Interp, TclName};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use tcl_sys::Tcl_Command;
@@ -60,11 +60,11 @@ impl InterpState {
     }
 
     /// A fresh automatic name, `mxcanvasN`, skipping names already in use.
-    pub fn auto_name(&self, interp: Interp) -> String {
+    pub fn auto_name(&self, interp: Interp) -> TclName {
         loop {
             let n = self.next_name.get();
             self.next_name.set(n + 1);
-            let name = format!("mxcanvas{n}");
+            let name = TclName::from_text(&format!("mxcanvas{n}"));
             if !interp.command_exists(&name) {
                 return name;
             }

@@ -1,6 +1,7 @@
 //! `MxExternCanvas`, `MxInternCanvas`, `MxFreeTransport`, `MxTransports`.
 
 use super::state::InterpState;
+use super::values::parse_shmid;
 use crate::core::mode::{parse_mode, DEFAULT_MODE};
 use crate::core::transport;
 use crate::tcl::table::{name_table, NameTable};
@@ -29,7 +30,7 @@ pub fn intern_canvas(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdRe
         return Err(interp.wrong_num_args(1, objv, "canvas shmid ?freeTransport?"));
     }
     let entry = state.lookup(interp, objv[1])?;
-    let id = interp.get_int(objv[2])?;
+    let id = parse_shmid(interp, objv[2])?;
     let free = match objv.get(3) {
         Some(&arg) => interp.get_boolean(arg)?,
         None => true,
@@ -43,7 +44,7 @@ pub fn free_transport(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdR
     if objv.len() != 2 {
         return Err(interp.wrong_num_args(1, objv, "shmid"));
     }
-    let id = interp.get_int(objv[1])?;
+    let id = parse_shmid(interp, objv[1])?;
     transport::free_transport(state.owner, id)?;
     Ok(None)
 }

@@ -1,22 +1,35 @@
 //! Converting voxel values and coordinates between Tcl values and the core.
 
+use crate::core::integer_text::looks_like_integer;
 use crate::core::stats::Stats;
 use crate::core::{MxError, Value, VoxelType};
 use crate::tcl::{Arg, CmdError, Interp, Obj};
 
-/// Does `text` spell an integer by Tcl's rules (so that failing to read it
-/// as a 64-bit integer means it is too large, not that it is not a number)?
-fn looks_like_integer(text: &str) -> bool {
-    let t = text.trim();
-    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
-    let (digits, radix) = match t.get(..2) {
-        Some("0x") | Some("0X") => (&t[2..], 16),
-        Some("0o") | Some("0O") => (&t[2..], 8),
-        Some("0b") | Some("0B") => (&t[2..], 2),
-        Some("0d") | Some("0D") => (&t[2..], 10),
-        _ => (t, 10),
+/// Read a 64-bit integer by Tcl's rules. An integer too large for 64 bits
+/// becomes the error `too_large` makes from its text (instead of Tcl's
+/// `ARITH IOVERFLOW`), so every range problem reads the same way; anything
+/// that is not an integer gets Tcl's own `TCL VALUE NUMBER` error.
+pub fn parse_wide(interp: Interp, arg: Arg, too_large: impl FnOnce(&str) -> MxError) -> Result<i64, CmdError> {
+    if let Some(i) = interp.try_wide(arg) {
+        return Ok(i);
+    }
+    let text = arg.to_str();
+    if looks_like_integer(&text) {
+        return Err(too_large(text.trim()).into());
+    }
+    interp.get_wide(arg)
+}
+
+/// Read a shmid: an integer from 0 to the largest int.
+pub fn parse_shmid(interp: Interp, arg: Arg) -> Result<i32, CmdError> {
+    let range_error = |text: &str| {
+        MxError::mx(
+            format!("bad shmid {text}: expected a shared memory id from 0 to {}", i32::MAX),
+            &["VALUE", "RANGE", "shmid", text],
+        )
     };
-    !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
+    let id = parse_wide(interp, arg, range_error)?;
+    i32::try_from(id).ok().filter(|&id| id >= 0).ok_or_else(|| range_error(&id.to_string()).into())
 }
 
 /// Read a value for a voxel of `vtype`: an integer type takes integers (Tcl's
@@ -25,20 +38,14 @@ pub fn parse_value(interp: Interp, arg: Arg, vtype: VoxelType) -> Result<Value, 
     if vtype.is_float() {
         return Ok(Value::Float(interp.get_double(arg)?));
     }
-    if let Some(i) = interp.try_wide(arg) {
-        return Ok(Value::Int(i));
-    }
-    let text = arg.to_str();
-    if looks_like_integer(&text) {
-        let (lo, hi) = vtype.int_range().expect("integer type");
-        return Err(MxError::mx(
-            format!("value {} is out of range for {}: expected an integer from {lo} to {hi}", text.trim(), vtype.name()),
-            &["VALUE", "RANGE", vtype.name(), text.trim()],
+    let (lo, hi) = vtype.int_range().expect("integer type");
+    let value = parse_wide(interp, arg, |text| {
+        MxError::mx(
+            format!("value {text} is out of range for {}: expected an integer from {lo} to {hi}", vtype.name()),
+            &["VALUE", "RANGE", vtype.name(), text],
         )
-        .into());
-    }
-    // Not an integer at all: let Tcl say so in its own words (TCL VALUE NUMBER).
-    interp.get_wide(arg).map(Value::Int)
+    })?;
+    Ok(Value::Int(value))
 }
 
 pub fn value_obj(value: Value) -> Obj {
@@ -51,27 +58,14 @@ pub fn value_obj(value: Value) -> Obj {
 /// Read 2 to 4 voxel coordinates; missing z and t are 0.
 pub fn parse_coords(interp: Interp, args: &[Arg]) -> Result<[i64; 4], CmdError> {
     let mut coords = [0i64; 4];
-    for (slot, &arg) in coords.iter_mut().zip(args) {
-        *slot = interp.get_wide(arg)?;
+    for ((slot, &arg), axis) in coords.iter_mut().zip(args).zip(["x", "y", "z", "t"]) {
+        *slot = parse_wide(interp, arg, |text| {
+            MxError::mx(format!("voxel index {axis} = {text} is outside the canvas"), &["INDEX", axis, text])
+        })?;
     }
     Ok(coords)
 }
 
 pub fn stats_obj(stats: Stats) -> Obj {
     Obj::dict([("min", value_obj(stats.min)), ("max", value_obj(stats.max)), ("mean", Obj::double(stats.mean))])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_like_integer;
-
-    #[test]
-    fn integer_spellings() {
-        for yes in ["12", "-3", "+7", " 99 ", "0x1F", "0b101", "0o17", "123456789012345678901234567890"] {
-            assert!(looks_like_integer(yes), "{yes}");
-        }
-        for no in ["", "1.5", "1e3", "abc", "0x", "--1", "0xZZ", "inf"] {
-            assert!(!looks_like_integer(no), "{no}");
-        }
-    }
 }

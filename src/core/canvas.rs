@@ -5,6 +5,7 @@
 
 use super::error::{MxError, MxResult};
 use super::geometry::Geometry;
+use super::metadata::Metadata;
 use super::stats::{self, Stats};
 use super::copy::{copy_voxels, Dest};
 use super::storage::{Storage, StorageKind};
@@ -15,6 +16,8 @@ pub struct Canvas {
     geometry: Geometry,
     vtype: VoxelType,
     data: Storage,
+    /// Header facts (spacing, orientation, scaling) a file load brings and a save writes.
+    metadata: Metadata,
 }
 
 impl Canvas {
@@ -26,7 +29,15 @@ impl Canvas {
     /// A new canvas with the given kind of storage, all voxels zero.
     pub fn new_in(geometry: Geometry, vtype: VoxelType, kind: StorageKind) -> MxResult<Canvas> {
         let data = Storage::zeroed(kind, geometry.bytes(vtype))?;
-        Ok(Canvas { geometry, vtype, data })
+        Ok(Canvas { geometry, vtype, data, metadata: Metadata::default() })
+    }
+
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    pub fn set_metadata(&mut self, metadata: Metadata) {
+        self.metadata = metadata;
     }
 
     pub fn storage_kind(&self) -> StorageKind {
@@ -121,7 +132,7 @@ impl Canvas {
     pub fn try_clone(&self) -> MxResult<Canvas> {
         let mut data = Storage::zeroed(self.data.kind(), self.data.len())?;
         copy_voxels(&mut data, &self.data, Dest::Fresh);
-        Ok(Canvas { geometry: self.geometry, vtype: self.vtype, data })
+        Ok(Canvas { geometry: self.geometry, vtype: self.vtype, data, metadata: self.metadata.clone() })
     }
 }
 

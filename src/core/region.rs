@@ -1,5 +1,5 @@
 //! Regions: boxes of voxels read or written in one call
-//! (`$c getregion` / `$c setregion`), in layout order (x fastest, then y, z, t).
+//! (`$c region get` / `$c region set`), in layout order (x fastest, then y, z, t).
 //!
 //! A region is checked against the canvas before anything is read or
 //! written; its rows (runs of `width` voxels along x) are contiguous in the

@@ -13,6 +13,7 @@
 //!   exit ([`remove_all`]), so none outlives the process that made it.
 
 use super::error::{MxError, MxResult};
+use super::transport::{create_failed, create_mx_segment};
 use crate::sys::shm::{self, Attachment};
 use once_cell::sync::Lazy;
 use std::collections::BTreeSet;
@@ -47,9 +48,10 @@ pub struct SharedBuffer {
 
 impl SharedBuffer {
     pub fn new(len: usize) -> MxResult<SharedBuffer> {
-        let segment = shm::create_large(libc::IPC_PRIVATE, len, 0o600).map_err(|e| {
-            MxError::posix(format!("cannot create a shared memory segment of {len} bytes for a canvas"), e)
-        })?;
+        // An mxcanvas key, like every segment the package makes: `ipcs` and
+        // mx::sweep can tell it is ours (a live canvas is always attached,
+        // so it is never taken for an orphan).
+        let segment = create_mx_segment(len, 0o600).map_err(|e| create_failed(len, e))?;
         let attachment = Attachment::attach(segment.id(), true)
             .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
         // Registered before the guard lets go, so that no moment exists in

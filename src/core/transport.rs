@@ -9,7 +9,28 @@
 //! removed (IPC_RMID) whenever its transport is released. A segment created
 //! elsewhere and adopted by `MxInternCanvas ... false` is removed only when
 //! the script asks for it (`MxInternCanvas ... true`, `MxFreeTransport`);
-//! when its interpreter goes away it is only detached.
+//! when its interpreter goes away it is only detached. The package never
+//! removes a segment it did not create unless a script named that segment in
+//! one of those two calls.
+//!
+//! Ownership and permissions are the kernel's: segments are created with the
+//! permission bits the script gave (0600 unless `-mode` widens them), owned by
+//! the process's effective uid. Reading another user's segment needs its read
+//! bit (IPC_STAT and shmat fail with EACCES otherwise); removing it needs to be
+//! its owner or creator (or root): EPERM otherwise. Each such refusal is a
+//! clean `POSIX` error that changes nothing.
+//!
+//! Sizes are never trusted: every attach learns the size with IPC_STAT, and
+//! interning checks it against the canvas before copying a byte.
+//!
+//! Identifying our segments: the package creates its segments with a key in
+//! the reserved range [`MX_KEY_BASE`]`..=MX_KEY_BASE + 0xFFFF` ("MX" =
+//! 0x4D58 in the high half), retrying the next key on EEXIST, instead of
+//! IPC_PRIVATE. Nothing ever looks a segment up by key (shmids are passed
+//! around, as in MEDx); the key only says "made by mxcanvas" to
+//! [`sweep_orphans`] and to `ipcs -m` readers. A segment marked for removal
+//! shows key 0 (the kernel resets it), so it no longer counts as ours — it
+//! is on its way out anyway.
 //!
 //! Zero-copy canvases (`-storage shm`, see [`super::shared`]): extern hands
 //! out the canvas's own segment and interning it back into that canvas
@@ -99,6 +120,51 @@ fn size_mismatch(id: i32, expected: usize, actual: usize) -> MxError {
     )
 }
 
+/// The first key of the range mxcanvas creates its segments with ("MX").
+pub const MX_KEY_BASE: i32 = 0x4D58_0000;
+/// How many keys the range holds.
+const MX_KEY_COUNT: u32 = 0x1_0000;
+
+/// Whether `key` is in the range mxcanvas creates its segments with.
+pub fn is_mx_key(key: i32) -> bool {
+    key & !0xFFFF == MX_KEY_BASE
+}
+
+static NEXT_KEY: AtomicU64 = AtomicU64::new(0);
+
+/// Create a segment with a fresh key from the mxcanvas range. Processes start
+/// at different places in the range (their pid) and walk it with a counter,
+/// so collisions are rare; a key in use (EEXIST) just moves on to the next.
+/// Large segments get huge pages where the system has them ([`shm::create_large`]).
+pub(crate) fn create_mx_segment(bytes: usize, mode: u32) -> Result<shm::NewSegment, SysError> {
+    let start = std::process::id().wrapping_mul(2_654_435_761);
+    let mut last = SysError { call: "shmget", errno: Errno::EEXIST };
+    for _ in 0..MX_KEY_COUNT {
+        let n = NEXT_KEY.fetch_add(1, Ordering::Relaxed) as u32;
+        let key = MX_KEY_BASE | (start.wrapping_add(n) % MX_KEY_COUNT) as i32;
+        match shm::create_large(key, bytes, mode) {
+            Ok(segment) => return Ok(segment),
+            Err(e) if e.errno == Errno::EEXIST => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    // Every key of the range names a live segment: 65536 mxcanvas segments.
+    Err(last)
+}
+
+/// Why shmget refused, with the system limit that is most likely the cause.
+pub(crate) fn create_failed(bytes: usize, err: SysError) -> MxError {
+    let mut e = MxError::posix(format!("cannot create a shared memory segment of {bytes} bytes"), err);
+    e.message.push_str(match err.errno {
+        Errno::ENOSPC => " (the system's limit on the number of segments, kernel.shmmni, or on their \
+                          total size, kernel.shmall, is reached: free transports or run mx::sweep)",
+        Errno::EINVAL => " (more than the system's largest segment, kernel.shmmax, allows)",
+        Errno::ENOMEM => " (the system is out of memory for shared memory)",
+        _ => "",
+    });
+    e
+}
+
 /// `MxExternCanvas`: a new segment of exactly the canvas's bytes, with
 /// permission bits `mode`, holding a copy of the canvas. Returns its shmid.
 /// A `-storage shm` canvas hands out its own segment instead, uncopied.
@@ -110,9 +176,7 @@ pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> 
         return Ok(id);
     }
     let bytes = canvas.bytes();
-    let segment = shm::create_large(libc::IPC_PRIVATE, bytes, mode).map_err(|e| {
-        MxError::posix(format!("cannot create a shared memory segment of {bytes} bytes"), e)
-    })?;
+    let segment = create_mx_segment(bytes, mode).map_err(|e| create_failed(bytes, e))?;
     let mut attachment = Attachment::attach(segment.id(), true)
         .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
     let view = attachment.as_mut_slice().expect("attached read-write");
@@ -243,6 +307,38 @@ fn release_matching(keep: impl Fn(Owner) -> bool) {
     }
 }
 
+/// Is `info` an mxcanvas orphan: made by mxcanvas (key in our range), its
+/// creating process gone, and nothing attached? A creator the kernel cannot
+/// name in our pid namespace (pid 0) is never taken for gone.
+pub fn is_orphan(info: &shm::SegmentInfo) -> bool {
+    is_mx_key(info.key) && info.attachments == 0 && !crate::sys::process::is_alive(info.creator_pid)
+}
+
+/// The ids of the mxcanvas orphans of this IPC namespace that this process
+/// can see, in increasing order.
+pub fn orphans() -> MxResult<Vec<i32>> {
+    let all = shm::list().map_err(|e| MxError::posix("cannot list shared memory segments", e))?;
+    let mut ids: Vec<i32> = all.iter().filter(|i| is_orphan(i)).map(|i| i.id).collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// `mx::sweep`: remove every mxcanvas orphan ([`is_orphan`]) and return the
+/// ids removed. Each candidate is looked at again just before IPC_RMID, so a
+/// segment somebody attached in the meantime is left alone; one we may not
+/// remove (another user's, EPERM) is skipped. Segments that are not ours, and
+/// ours that a live process created or anybody is attached to, are never touched.
+pub fn sweep_orphans() -> MxResult<Vec<i32>> {
+    let mut removed = Vec::new();
+    for id in orphans()? {
+        let still = shm::stat(id).map(|info| is_orphan(&info)).unwrap_or(false);
+        if still && shm::remove(id).is_ok() {
+            removed.push(id);
+        }
+    }
+    Ok(removed)
+}
+
 /// Release everything `owner` holds: its interpreter is being deleted.
 pub fn release_owner(owner: Owner) {
     release_matching(|o| o != owner);
@@ -327,6 +423,57 @@ mod tests {
         assert_eq!(info.attachments, 0);
         assert!(!info.marked_for_removal);
         drop(seg);
+    }
+
+    #[test]
+    fn extern_uses_the_mx_key_range() {
+        let owner = new_owner();
+        let c = canvas(VoxelType::Uint8);
+        let a = extern_canvas(owner, &c, 0o600).unwrap();
+        let b = extern_canvas(owner, &c, 0o600).unwrap();
+        let (ka, kb) = (shm::stat(a).unwrap().key, shm::stat(b).unwrap().key);
+        assert!(is_mx_key(ka) && is_mx_key(kb) && ka != kb, "{ka:#x} {kb:#x}");
+        assert!(!is_mx_key(0) && !is_mx_key(0x4D59_0000) && !is_mx_key(-1));
+        // our own segments are attached and their creator (us) is alive
+        let listed = orphans().unwrap();
+        assert!(!listed.contains(&a) && !listed.contains(&b));
+        release_owner(owner);
+    }
+
+    #[test]
+    fn a_key_in_use_is_skipped() {
+        // Occupy the key the next extern would try first; it must move on.
+        let next = NEXT_KEY.load(Ordering::Relaxed) as u32;
+        let start = std::process::id().wrapping_mul(2_654_435_761);
+        let key = MX_KEY_BASE | (start.wrapping_add(next) % MX_KEY_COUNT) as i32;
+        let blocker = shm::create(key, 4096, 0o600);
+        let owner = new_owner();
+        let id = extern_canvas(owner, &canvas(VoxelType::Uint8), 0o600).unwrap();
+        assert!(is_mx_key(shm::stat(id).unwrap().key));
+        release_owner(owner);
+        drop(blocker);
+    }
+
+    #[test]
+    fn orphan_rules() {
+        let base = shm::SegmentInfo {
+            id: 1,
+            key: MX_KEY_BASE + 7,
+            size: 16,
+            mode: 0o600,
+            marked_for_removal: false,
+            attachments: 0,
+            owner_uid: 0,
+            creator_uid: 0,
+            creator_pid: i32::MAX, // no such process (pid_max is far lower)
+            last_pid: 0,
+        };
+        assert!(is_orphan(&base));
+        assert!(!is_orphan(&shm::SegmentInfo { attachments: 1, ..base }));
+        assert!(!is_orphan(&shm::SegmentInfo { key: 0, ..base }));
+        assert!(!is_orphan(&shm::SegmentInfo { key: 0x1234_5678, ..base }));
+        assert!(!is_orphan(&shm::SegmentInfo { creator_pid: std::process::id() as i32, ..base }));
+        assert!(!is_orphan(&shm::SegmentInfo { creator_pid: 0, ..base }));
     }
 
     #[test]

@@ -119,10 +119,10 @@ impl VoxelType {
                 if d.is_finite() && d.abs() > f32::MAX as f64 {
                     return Err(MxError::mx(
                         format!(
-                            "value {d} is out of range for float32: expected a magnitude of at most {:e}",
+                            "value {d:e} is out of range for float32: expected a magnitude of at most {:e}",
                             f32::MAX
                         ),
-                        &["VALUE", "RANGE", "float32", &d.to_string()],
+                        &["VALUE", "RANGE", "float32", &format!("{d:e}")],
                     ));
                 }
                 Ok(Encoded::new(&(d as f32).to_ne_bytes()))

@@ -19,3 +19,31 @@ pub fn at_exit(hook: fn()) {
         unsafe { libc::atexit(run_hook) };
     }
 }
+
+/// Whether process `pid` (in this process's pid namespace) still exists.
+/// `kill(pid, 0)` probes without signalling: success or EPERM (it exists but
+/// belongs to someone else) mean alive, ESRCH means gone. A zombie counts as
+/// alive until its parent reaps it. Pid 0 and negative pids (what the kernel
+/// reports for a creator outside our pid namespace) are "unknown", never "gone".
+pub fn is_alive(pid: i32) -> bool {
+    use nix::errno::Errno;
+    if pid <= 0 {
+        return true;
+    }
+    !matches!(nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None), Err(Errno::ESRCH))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_alive;
+
+    #[test]
+    fn this_process_is_alive_and_a_reaped_child_is_not() {
+        assert!(is_alive(std::process::id() as i32));
+        assert!(is_alive(0), "unknown creators are never declared gone");
+        let mut child = std::process::Command::new("true").spawn().expect("spawn true");
+        let pid = child.id() as i32;
+        child.wait().unwrap();
+        assert!(!is_alive(pid));
+    }
+}

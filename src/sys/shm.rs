@@ -1,12 +1,14 @@
 //! System V shared memory: thin wrappers named after the system calls.
 //!
-//! * [`create`] is `shmget(IPC_PRIVATE, ...)` and returns a [`NewSegment`]
+//! * [`create`] is `shmget(key, ..., IPC_CREAT | IPC_EXCL)` and returns a [`NewSegment`]
 //!   guard that removes the segment again unless it is handed over with
 //!   [`NewSegment::keep`] — so a half-built transport never leaks.
 //! * [`Attachment`] is `shmat`; dropping it is `shmdt`.
 //! * [`remove`] is `shmctl(IPC_RMID)`, an explicit, separate step (as
 //!   `shmdt` and `IPC_RMID` are separate in C).
 //! * [`stat`] is `shmctl(IPC_STAT)`: the only trusted source of a segment's size.
+//! * [`list`] is `shmctl(SHM_INFO)` + `shmctl(SHM_STAT)`: every segment this
+//!   process may read, as `ipcs -m` finds them (used to sweep orphans).
 //!
 //! Note that `shmat` reports failure with `(void *)-1`, not NULL, and that
 //! shmid 0 is a valid id.
@@ -34,6 +36,11 @@ pub struct SegmentInfo {
     pub last_pid: i32,
 }
 
+/// Linux's `shmctl` commands for walking the kernel's segment table
+/// (`<linux/shm.h>`; the libc crate does not export them for Linux).
+const SHM_STAT: libc::c_int = 13;
+const SHM_INFO: libc::c_int = 14;
+
 /// `shmctl(id, IPC_STAT)`.
 pub fn stat(id: i32) -> Result<SegmentInfo, SysError> {
     // SAFETY: shmid_ds is plain old data; all-zero is a valid value, and the
@@ -44,8 +51,39 @@ pub fn stat(id: i32) -> Result<SegmentInfo, SysError> {
     if rc == -1 {
         return Err(SysError::last("shmctl(IPC_STAT)"));
     }
+    Ok(info_from(id, &ds))
+}
+
+/// Every segment of this IPC namespace that this process may read
+/// (`shmctl(SHM_INFO)` for the highest slot in use, then `shmctl(SHM_STAT)`
+/// for each slot). Slots that are free, or that we may not read, are skipped.
+pub fn list() -> Result<Vec<SegmentInfo>, SysError> {
+    // SHM_INFO fills a `struct shm_info` (6 words), which is smaller than a
+    // shmid_ds; the zeroed shmid_ds is used as a large-enough buffer.
+    // SAFETY: shmid_ds is plain old data; all-zero is a valid value.
+    let mut buf: libc::shmid_ds = unsafe { std::mem::zeroed() };
+    // SAFETY: `buf` is writable and larger than struct shm_info.
+    let highest = unsafe { libc::shmctl(0, SHM_INFO, &mut buf) };
+    if highest == -1 {
+        return Err(SysError::last("shmctl(SHM_INFO)"));
+    }
+    let mut found = Vec::new();
+    for slot in 0..=highest {
+        // SAFETY: as above.
+        let mut ds: libc::shmid_ds = unsafe { std::mem::zeroed() };
+        // SAFETY: `ds` is a valid, writable shmid_ds; SHM_STAT takes a slot
+        // index and returns the segment's shmid.
+        let id = unsafe { libc::shmctl(slot, SHM_STAT, &mut ds) };
+        if id != -1 {
+            found.push(info_from(id, &ds));
+        }
+    }
+    Ok(found)
+}
+
+fn info_from(id: i32, ds: &libc::shmid_ds) -> SegmentInfo {
     let mode = ds.shm_perm.mode as u32;
-    Ok(SegmentInfo {
+    SegmentInfo {
         id,
         key: ds.shm_perm.__key,
         size: ds.shm_segsz,
@@ -56,7 +94,7 @@ pub fn stat(id: i32) -> Result<SegmentInfo, SysError> {
         creator_uid: ds.shm_perm.cuid,
         creator_pid: ds.shm_cpid,
         last_pid: ds.shm_lpid,
-    })
+    }
 }
 
 /// `shmctl(id, IPC_RMID)`: mark the segment for removal. The kernel frees it
@@ -169,9 +207,11 @@ unsafe impl Send for Attachment {}
 
 impl Attachment {
     /// Attach segment `id` read-write (or read-only), learning its size from
-    /// IPC_STAT first: the size is never taken on trust.
+    /// IPC_STAT: the size is never taken on trust. The size is read *after*
+    /// `shmat`, while we are attached: an attached segment cannot go away, so
+    /// the size is that of the very segment mapped (a stat before shmat could
+    /// describe a segment removed and replaced in between).
     pub fn attach(id: i32, writable: bool) -> Result<Attachment, SysError> {
-        let info = stat(id)?;
         let flags = if writable { 0 } else { libc::SHM_RDONLY };
         // SAFETY: a null address lets the kernel choose where to map; the
         // result is checked against (void *)-1 before any use.
@@ -183,7 +223,10 @@ impl Attachment {
             call: "shmat",
             errno: nix::errno::Errno::EFAULT,
         })?;
-        Ok(Attachment { id, ptr, len: info.size, writable })
+        // From here on the guard detaches on every path, errors included.
+        let mut attachment = Attachment { id, ptr, len: 0, writable };
+        attachment.len = stat(id)?.size;
+        Ok(attachment)
     }
 
     pub fn id(&self) -> i32 {
@@ -294,6 +337,15 @@ mod tests {
         let seg = create(libc::IPC_PRIVATE, 4096, 0o600).unwrap();
         let mut a = Attachment::attach(seg.id(), false).unwrap();
         assert!(a.as_mut_slice().is_none());
+    }
+
+    #[test]
+    fn list_finds_a_new_segment() {
+        let seg = create(libc::IPC_PRIVATE, 4096, 0o600).unwrap();
+        let all = list().unwrap();
+        let mine = all.iter().find(|i| i.id == seg.id()).expect("listed");
+        assert_eq!(mine.size, 4096);
+        assert_eq!(mine.creator_pid, std::process::id() as i32);
     }
 
     #[test]

@@ -7,11 +7,11 @@
 //! finishes its call before its state is freed.
 
 use super::interp::{CmdError, Interp};
-use super::obj::{Arg, Obj};
+use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
 use crate::core::MxError;
 use std::cell::RefCell;
-use std::ffi::{c_int, c_void, CString};
+use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use tcl_sys::{ClientData, Tcl_Command, Tcl_Interp, Tcl_Obj};
@@ -102,12 +102,12 @@ unsafe extern "C" fn delete_trampoline(client_data: ClientData) {
 /// delete subcommand, or with the interpreter).
 pub fn create_command(
     interp: Interp,
-    name: &str,
+    name: impl Into<TclName>,
     handler: impl Fn(Interp, &[Arg]) -> CmdResult + 'static,
     on_delete: Option<Box<dyn FnOnce()>>,
 ) -> Tcl_Command {
     let data = Rc::new(CommandData { handler: Box::new(handler), on_delete: RefCell::new(on_delete) });
-    let name = CString::new(name).expect("command names have no NUL");
+    let name = name.into().to_c_string();
     // SAFETY: the leaked Rc is reclaimed by delete_trampoline; both
     // trampolines match Tcl's callback signatures.
     unsafe {

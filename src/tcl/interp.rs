@@ -1,7 +1,7 @@
 //! A safe view of a `Tcl_Interp` for command implementations: argument
 //! parsing with Tcl's own routines, results, and errors with errorcodes.
 
-use super::obj::{Arg, Obj};
+use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
 use super::table::NameTable;
 use crate::core::MxError;
@@ -45,6 +45,29 @@ fn check(rc: c_int) -> Result<(), CmdError> {
     }
 }
 
+/// Tcl's own error for an integer that does not fit (as `Tcl_GetIntFromObj` words it).
+fn too_large() -> CmdError {
+    let message = "integer value too large to represent";
+    CmdError::Mx(MxError {
+        message: message.to_string(),
+        code: vec!["ARITH".to_string(), "IOVERFLOW".to_string(), message.to_string()],
+    })
+}
+
+/// Whether Tcl holds `arg` as a bignum. Tcl 8.6 keeps every integer that
+/// fits in a C `long` (64 bits here) as an "int", so after a successful
+/// `Tcl_GetWideIntFromObj` a bignum means a value outside the i64 range that
+/// Tcl wrapped.
+fn is_bignum(arg: Arg) -> bool {
+    // SAFETY: the argument is a live Tcl_Obj for the duration of the call;
+    // `typePtr` is NULL or points at a static Tcl_ObjType whose `name` is a
+    // NUL-terminated static string.
+    unsafe {
+        let type_ptr = (*arg.as_ptr()).typePtr;
+        !type_ptr.is_null() && !(*type_ptr).name.is_null() && CStr::from_ptr((*type_ptr).name).to_bytes() == b"bignum"
+    }
+}
+
 fn c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\u{fffd}")).expect("NULs were replaced")
 }
@@ -63,26 +86,35 @@ impl Interp {
 
     // ---- argument parsing, with Tcl's own routines and messages ----
 
+    /// A 32-bit integer. Tcl 8.6's `Tcl_GetIntFromObj` wraps values between
+    /// INT_MAX and UINT_MAX (4294967295 reads as -1), so this reads a wide
+    /// integer and checks the range itself.
     pub fn get_int(self, arg: Arg) -> Result<i32, CmdError> {
-        let mut v: c_int = 0;
-        // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
-        check(unsafe { tcl_call!(tcl_GetIntFromObj(self.0, arg.as_ptr(), &mut v)) })?;
-        Ok(v)
+        let v = self.get_wide(arg)?;
+        i32::try_from(v).map_err(|_| too_large())
     }
 
+    /// A 64-bit integer. Tcl 8.6's `Tcl_GetWideIntFromObj` accepts integers up
+    /// to 2^64-1 and wraps them (18446744073709551615 reads as -1, so a
+    /// voxel could silently become -1); those are refused here with Tcl's own
+    /// overflow error.
     pub fn get_wide(self, arg: Arg) -> Result<i64, CmdError> {
         let mut v: tcl_sys::Tcl_WideInt = 0;
         // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
         check(unsafe { tcl_call!(tcl_GetWideIntFromObj(self.0, arg.as_ptr(), &mut v)) })?;
+        if is_bignum(arg) {
+            return Err(too_large());
+        }
         Ok(v)
     }
 
-    /// Like [`Interp::get_wide`], but silent: `None` when the value is not a wide integer.
+    /// Like [`Interp::get_wide`], but silent: `None` when the value is not an
+    /// integer that fits in 64 bits.
     pub fn try_wide(self, arg: Arg) -> Option<i64> {
         let mut v: tcl_sys::Tcl_WideInt = 0;
         // SAFETY: a NULL interpreter asks Tcl not to leave an error message.
         let rc = unsafe { tcl_call!(tcl_GetWideIntFromObj(std::ptr::null_mut(), arg.as_ptr(), &mut v)) };
-        (rc == tcl_sys::TCL_OK as c_int).then_some(v)
+        (rc == tcl_sys::TCL_OK as c_int && !is_bignum(arg)).then_some(v)
     }
 
     pub fn get_double(self, arg: Arg) -> Result<f64, CmdError> {
@@ -107,22 +139,6 @@ impl Interp {
         Ok(v != 0)
     }
 
-    /// The elements of a list (`Tcl_ListObjGetElements`; `TCL VALUE LIST`-style
-    /// error from Tcl when it is not one). Valid while `arg` is unchanged,
-    /// which holds for the call that received it.
-    pub fn list_elements<'a>(self, arg: Arg) -> Result<&'a [Arg], CmdError> {
-        let mut count: c_int = 0;
-        let mut elems: *mut *mut tcl_sys::Tcl_Obj = std::ptr::null_mut();
-        // SAFETY: live interpreter and argument; both out-pointers are valid.
-        check(unsafe { tcl_call!(tcl_ListObjGetElements(self.0, arg.as_ptr(), &mut count, &mut elems)) })?;
-        if count <= 0 || elems.is_null() {
-            return Ok(&[]);
-        }
-        // SAFETY: Tcl returns `count` live element pointers owned by the list,
-        // which the caller's argument keeps alive; Arg is repr(transparent).
-        Ok(unsafe { std::slice::from_raw_parts(elems as *const Arg, count as usize) })
-    }
-
     /// `Tcl_GetIndexFromObjStruct`: unique prefixes, and the standard
     /// `bad WHAT "x": must be a, b, or c` with `TCL LOOKUP INDEX WHAT x`.
     pub fn get_index<const N: usize>(self, arg: Arg, table: &'static NameTable<N>, what: &CStr) -> Result<usize, CmdError> {
@@ -139,13 +155,42 @@ impl Interp {
     /// `Tcl_WrongNumArgs`: the standard `wrong # args: should be "..."` with
     /// `TCL WRONGARGS`, naming the first `keep` words of `objv`.
     pub fn wrong_num_args(self, keep: usize, objv: &[Arg], usage: &str) -> CmdError {
-        let usage = c_string(usage);
+        // An empty usage must be NULL, or Tcl adds a trailing space.
+        let usage = (!usage.is_empty()).then(|| c_string(usage));
+        let usage_ptr = usage.as_ref().map_or(std::ptr::null(), |u| u.as_ptr());
         let words: Vec<*mut tcl_sys::Tcl_Obj> = objv.iter().map(|a| a.as_ptr()).collect();
-        // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage` is NUL-terminated.
-        unsafe {
-            tcl_call!(tcl_WrongNumArgs(self.0, keep.min(words.len()) as c_int, words.as_ptr(), usage.as_ptr()))
-        };
+        // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage_ptr`
+        // is NULL or a NUL-terminated string that outlives the call.
+        unsafe { tcl_call!(tcl_WrongNumArgs(self.0, keep.min(words.len()) as c_int, words.as_ptr(), usage_ptr)) };
         CmdError::Reported
+    }
+
+    /// The elements of a Tcl list (`Tcl_ListObjGetElements`; a value that is
+    /// not a list is Tcl's own error). The elements stay valid while `arg`
+    /// does and is not modified, which holds for a command's arguments.
+    pub fn list_elements(self, arg: Arg) -> Result<Vec<Arg>, CmdError> {
+        let mut count: c_int = 0;
+        let mut elements: *mut *mut tcl_sys::Tcl_Obj = std::ptr::null_mut();
+        // SAFETY: live interpreter and argument; both out-pointers are valid.
+        check(unsafe { tcl_call!(tcl_ListObjGetElements(self.0, arg.as_ptr(), &mut count, &mut elements)) })?;
+        if count <= 0 || elements.is_null() {
+            return Ok(Vec::new());
+        }
+        // SAFETY: Tcl returned `count` live element pointers at `elements`.
+        let items = unsafe { std::slice::from_raw_parts(elements, count as usize) };
+        Ok(items.iter().map(|&p| Arg(p)).collect())
+    }
+
+    // ---- calling Tcl code ----
+
+    /// `Tcl_EvalObjv`: run the command `words` (e.g. a helper proc in `::mx`);
+    /// its result, or its error and errorcode, stays in the interpreter.
+    pub fn eval_objv(self, words: &[Obj]) -> Result<(), CmdError> {
+        let ptrs: Vec<*mut tcl_sys::Tcl_Obj> = words.iter().map(|w| w.as_ptr()).collect();
+        let count = c_int::try_from(ptrs.len()).expect("a command of fewer than 2^31 words");
+        // SAFETY: live interpreter; `ptrs` holds `count` live values, each kept
+        // alive by `words` for the whole call.
+        check(unsafe { tcl_call!(tcl_EvalObjv(self.0, count, ptrs.as_ptr(), 0)) })
     }
 
     // ---- results ----
@@ -196,17 +241,22 @@ impl Interp {
         (!token.is_null()).then_some(token)
     }
 
-    pub fn command_exists(self, name: &str) -> bool {
-        self.find_command(Obj::string(name).as_arg()).is_some()
+    pub fn command_exists(self, name: &TclName) -> bool {
+        self.find_command(name.to_obj().as_arg()).is_some()
     }
 
-    /// The current name of a command (it changes with `rename`).
-    pub fn command_name(self, token: Tcl_Command) -> String {
-        // SAFETY: `token` is a live command of this interpreter; Tcl returns
-        // a NUL-terminated string that we copy at once.
-        unsafe {
-            let name = tcl_call!(tcl_GetCommandName(self.0, token));
-            CStr::from_ptr(name).to_string_lossy().into_owned()
+    /// The current name of a command (it changes with `rename`), qualified
+    /// as `info commands` shows it: `vol` in the global namespace, `::ns::vol`
+    /// elsewhere; byte for byte (see [`TclName`]).
+    pub fn command_name(self, token: Tcl_Command) -> TclName {
+        let full = Obj::string("");
+        // SAFETY: `token` is a live command of this interpreter; `full` is an
+        // unshared value Tcl may append to.
+        unsafe { tcl_call!(tcl_GetCommandFullName(self.0, token, full.as_ptr())) };
+        let name = full.as_arg().to_name();
+        match name.as_bytes().strip_prefix(b"::") {
+            Some(tail) if !tail.windows(2).any(|w| w == b"::") => TclName::from_tcl_bytes(tail.to_vec()),
+            _ => name,
         }
     }
 
@@ -217,9 +267,9 @@ impl Interp {
     }
 
     /// `Tcl_StringMatch`: glob-style matching, as `string match` does it.
-    pub fn string_match(self, text: &str, pattern: &str) -> bool {
-        let (text, pattern) = (c_string(text), c_string(pattern));
-        // SAFETY: both are NUL-terminated strings.
+    pub fn string_match(self, text: &TclName, pattern: &TclName) -> bool {
+        let (text, pattern) = (text.to_c_string(), pattern.to_c_string());
+        // SAFETY: both are NUL-terminated strings in Tcl's encoding.
         unsafe { tcl_call!(tcl_StringMatch(text.as_ptr(), pattern.as_ptr())) != 0 }
     }
 }

@@ -14,5 +14,5 @@ pub mod table;
 
 pub use command::{create_command, CmdResult};
 pub use interp::{CmdError, Interp, Number};
-pub use obj::{Arg, Obj};
+pub use obj::{Arg, Obj, TclName};
 pub use table::NameTable;

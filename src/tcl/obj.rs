@@ -51,6 +51,11 @@ impl Obj {
     }
 
     pub fn string(text: &str) -> Obj {
+        if text.contains('\0') {
+            // Tcl spells NUL as C0 80 inside its strings; a raw 0 byte would
+            // make a string that compares unequal to the same text made by Tcl.
+            return TclName::from_text(text).to_obj();
+        }
         let len = c_int::try_from(text.len()).expect("string shorter than 2 GiB");
         // SAFETY: `text` is valid for `len` bytes; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(text.as_ptr().cast(), len)) })
@@ -161,8 +166,8 @@ impl Arg {
         self.0
     }
 
-    /// The value's string. Tcl keeps strings in (modified) UTF-8; anything
-    /// that is not valid UTF-8 shows as U+FFFD, which is fine for names and messages.
+    /// The value's string. Tcl keeps strings in modified UTF-8 (NUL is the
+    /// two bytes C0 80); anything else that is not valid UTF-8 shows as U+FFFD.
     pub fn to_str(self) -> String {
         let mut len: c_int = 0;
         // SAFETY: the argument is live for the call; Tcl returns its string
@@ -171,7 +176,32 @@ impl Arg {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
             std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
         };
-        String::from_utf8_lossy(bytes).into_owned()
+        from_modified_utf8(bytes)
+    }
+
+    /// The value as bytes, or `None` when it is a string holding characters
+    /// above U+00FF, which Tcl would silently truncate to their low byte.
+    /// The slice is valid while the argument is.
+    pub fn to_bytes_checked<'a>(self) -> Option<&'a [u8]> {
+        // SAFETY: Tcl_GetObjType only reads its NUL-terminated argument.
+        let byte_array = unsafe { tcl_call!(tcl_GetObjType(c"bytearray".as_ptr())) };
+        // SAFETY: the argument is a live value; reading its type pointer is a plain field read.
+        let already_bytes = unsafe { (*self.0).typePtr } == byte_array;
+        if !already_bytes && self.to_str().chars().any(|c| c as u32 > 0xFF) {
+            return None;
+        }
+        Some(self.to_bytes())
+    }
+
+    /// The value's string exactly as Tcl holds it (see [`TclName`]).
+    pub fn to_name(self) -> TclName {
+        let mut len: c_int = 0;
+        // SAFETY: as for `to_str`; the bytes are copied at once.
+        let bytes = unsafe {
+            let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
+            std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
+        };
+        TclName::from_tcl_bytes(bytes.to_vec())
     }
 
     /// The value as a byte array (Tcl's rules: a string becomes its code points'
@@ -188,5 +218,102 @@ impl Arg {
             }
             std::slice::from_raw_parts(ptr, len as usize)
         }
+    }
+}
+
+/// A name (of a command, a canvas) exactly as Tcl spells it: the bytes of its
+/// string representation, in Tcl's internal UTF-8. That is not always valid
+/// Rust UTF-8 — a NUL is the two bytes C0 80, and Tcl 8.6 keeps characters
+/// beyond U+FFFF as surrogate pairs — so names never go through `String`,
+/// which would turn those bytes into U+FFFD and create a different command.
+/// The bytes never contain a NUL byte, so they pass to C unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TclName(Vec<u8>);
+
+impl From<&str> for TclName {
+    fn from(text: &str) -> TclName {
+        TclName::from_text(text)
+    }
+}
+
+impl From<&TclName> for TclName {
+    fn from(name: &TclName) -> TclName {
+        name.clone()
+    }
+}
+
+impl TclName {
+    /// A name from Rust text: a NUL becomes Tcl's C0 80.
+    pub fn from_text(text: &str) -> TclName {
+        let mut bytes = Vec::with_capacity(text.len());
+        for b in text.bytes() {
+            if b == 0 {
+                bytes.extend_from_slice(&[0xC0, 0x80]);
+            } else {
+                bytes.push(b);
+            }
+        }
+        TclName(bytes)
+    }
+
+    /// A name from bytes Tcl handed out (already in its own encoding).
+    pub(crate) fn from_tcl_bytes(bytes: Vec<u8>) -> TclName {
+        TclName(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The name as a C string (Tcl's internal UTF-8 never holds a NUL byte).
+    pub fn to_c_string(&self) -> std::ffi::CString {
+        std::ffi::CString::new(self.0.clone()).unwrap_or_else(|e| {
+            let bytes: Vec<u8> = e.into_vec().into_iter().filter(|&b| b != 0).collect();
+            std::ffi::CString::new(bytes).expect("NUL bytes were removed")
+        })
+    }
+
+    /// The name as a Tcl value, byte for byte.
+    pub fn to_obj(&self) -> Obj {
+        let len = c_int::try_from(self.0.len()).expect("name shorter than 2 GiB");
+        // SAFETY: the bytes are valid for `len` bytes, in Tcl's own encoding; Tcl copies them.
+        Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(self.0.as_ptr().cast(), len)) })
+    }
+
+    /// For messages: readable, with anything that is not UTF-8 shown as U+FFFD.
+    pub fn display(&self) -> String {
+        from_modified_utf8(&self.0)
+    }
+}
+
+/// Decode Tcl's modified UTF-8: standard UTF-8 except that NUL is C0 80.
+fn from_modified_utf8(bytes: &[u8]) -> String {
+    let mut plain = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0xC0 && bytes.get(i + 1) == Some(&0x80) {
+            plain.push(0);
+            i += 2;
+        } else {
+            plain.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&plain).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_modified_utf8;
+
+    #[test]
+    fn nul_and_invalid_bytes() {
+        assert_eq!(from_modified_utf8(b"a\xC0\x80b"), "a\0b");
+        assert_eq!(from_modified_utf8("\u{ff}".as_bytes()), "\u{ff}");
+        assert_eq!(from_modified_utf8(b"\xff"), "\u{fffd}");
     }
 }

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install what the Tk display test (tests/photo.test) needs and a fresh
+# machine may lack: Tk for tclsh (libtk8.6, package `tk`) and a virtual X
+# server (Xvfb, plus xauth for xvfb-run). Installs with apt-get when run as
+# root; otherwise says what is missing and carries on: the Tk tests then skip
+# loudly through their tcltest constraint.
+set -eu
+
+missing=""
+echo 'package require Tk' | DISPLAY= tclsh 2>&1 | grep -q 'display' || missing="$missing tk"
+command -v Xvfb >/dev/null 2>&1 || missing="$missing xvfb"
+command -v xauth >/dev/null 2>&1 || missing="$missing xauth"
+
+[ -z "$missing" ] && exit 0
+
+echo "mxcanvas: installing display test dependencies:$missing"
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "mxcanvas: cannot install$missing (not root or no apt-get): the Tk photo tests will be skipped" >&2
+    exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

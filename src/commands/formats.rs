@@ -1,0 +1,222 @@
+//! Image files and pictures:
+//! `MxCanvas load file ?name? ?-format F? ?-scaled BOOL?`, and per canvas
+//! `$c save file ?-format F?`, `$c png file ?view options?`,
+//! `$c montage file ?view options? ?-slices LIST? ?-columns N?` and
+//! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
+//! Also the metadata keys that `$c info` adds after the geometry keys.
+
+use super::canvas_object;
+use super::mxcanvas::{check_new_name, split_name};
+use super::state::{CanvasEntry, InterpState};
+use crate::core::{Canvas, Metadata, MxError};
+use crate::formats::load::{load as load_file, LoadOptions};
+use crate::formats::slice::{self, Axis, Grey, View};
+use crate::formats::{save::save as save_file, save_png, FileFormat};
+use crate::tcl::table::{name_table, NameTable};
+use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
+use std::rc::Rc;
+
+static LOAD_OPTIONS: NameTable<3> = name_table![c"-format", c"-scaled"];
+static SAVE_OPTIONS: NameTable<2> = name_table![c"-format"];
+static FORMATS: NameTable<3> = name_table![c"analyze", c"nifti"];
+static VIEW_OPTIONS: NameTable<6> = name_table![c"-axis", c"-flip", c"-frame", c"-slice", c"-window"];
+static MONTAGE_OPTIONS: NameTable<7> = name_table![c"-axis", c"-columns", c"-flip", c"-frame", c"-slices", c"-window"];
+static AXES: NameTable<4> = name_table![c"x", c"y", c"z"];
+
+const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti? ?-scaled boolean?";
+const VIEW_USAGE: &str = "?-slice index? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
+const MONTAGE_USAGE: &str = "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
+
+fn format_of(interp: Interp, arg: Arg) -> Result<FileFormat, CmdError> {
+    Ok(FileFormat::ALL[interp.get_index(arg, &FORMATS, c"format")?])
+}
+
+/// MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
+pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() < 3 {
+        return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
+    }
+    let path = objv[2].to_str();
+    let (name, rest) = split_name(&objv[3..]);
+    if !rest.len().is_multiple_of(2) {
+        return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
+    }
+    let mut options = LoadOptions::default();
+    for pair in rest.chunks_exact(2) {
+        match interp.get_index(pair[0], &LOAD_OPTIONS, c"option")? {
+            0 => options.format = Some(format_of(interp, pair[1])?),
+            1 => options.scaled = interp.get_boolean(pair[1])?,
+            _ => unreachable!("index from LOAD_OPTIONS"),
+        }
+    }
+    let name = check_new_name(state, interp, name)?;
+    let canvas = load_file(&path, options)?;
+    Ok(Some(canvas_object::install(state, interp, &name, canvas)))
+}
+
+/// `$c montage|photo|png|save ...`; `which` is 0 to 3 in that order (the
+/// order canvas_object.rs lists them in its subcommand table).
+pub fn object_command(entry: &CanvasEntry, interp: Interp, objv: &[Arg], which: usize) -> CmdResult {
+    match which {
+        // $c montage file ?options?
+        0 => {
+            if objv.len() < 3 || objv.len().is_multiple_of(2) {
+                return Err(interp.wrong_num_args(2, objv, MONTAGE_USAGE));
+            }
+            let canvas = entry.canvas.borrow();
+            let picture = montage_picture(&canvas, interp, &objv[3..])?;
+            save_png(&picture, &objv[2].to_str())?;
+            Ok(None)
+        }
+        // $c photo imageName ?options?
+        1 => {
+            if objv.len() < 3 || objv.len().is_multiple_of(2) {
+                return Err(interp.wrong_num_args(2, objv, &format!("imageName {VIEW_USAGE}")));
+            }
+            let picture = {
+                let canvas = entry.canvas.borrow();
+                slice_picture(&canvas, interp, &objv[3..])?
+            };
+            // Tk is reached through Tcl (`image create photo`, `$img put`), so
+            // the package does not link Tk and works without it.
+            interp.eval_objv(&[
+                Obj::string("::mx::PhotoPut"),
+                Obj::from_arg(objv[2]),
+                Obj::int(picture.width as i64),
+                Obj::int(picture.height as i64),
+                Obj::bytes(&picture.pixels),
+            ])?;
+            Ok(None)
+        }
+        // $c png file ?options?
+        2 => {
+            if objv.len() < 3 || objv.len().is_multiple_of(2) {
+                return Err(interp.wrong_num_args(2, objv, &format!("file {VIEW_USAGE}")));
+            }
+            let canvas = entry.canvas.borrow();
+            let picture = slice_picture(&canvas, interp, &objv[3..])?;
+            save_png(&picture, &objv[2].to_str())?;
+            Ok(None)
+        }
+        // $c save file ?-format F?
+        3 => {
+            if objv.len() != 3 && objv.len() != 5 {
+                return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti?"));
+            }
+            let mut format = None;
+            if objv.len() == 5 {
+                interp.get_index(objv[3], &SAVE_OPTIONS, c"option")?;
+                format = Some(format_of(interp, objv[4])?);
+            }
+            save_file(&entry.canvas.borrow(), &objv[2].to_str(), format)?;
+            Ok(None)
+        }
+        _ => unreachable!("canvas_object.rs passes 0 to 3"),
+    }
+}
+
+/// Apply one of the options every picture command shares.
+fn view_option(canvas: &Canvas, interp: Interp, name: &str, value: Arg, view: &mut View) -> Result<(), CmdError> {
+    match name {
+        "-axis" => view.axis = [Axis::X, Axis::Y, Axis::Z][interp.get_index(value, &AXES, c"axis")?],
+        "-flip" => view.flip = interp.get_boolean(value)?,
+        "-frame" => view.frame = slice::check_frame(canvas, interp.get_wide(value)?)?,
+        "-window" => view.window = Some(window(interp, value)?),
+        _ => unreachable!("only view options reach here"),
+    }
+    Ok(())
+}
+
+fn window(interp: Interp, value: Arg) -> Result<(f64, f64), CmdError> {
+    let items = interp.list_elements(value)?;
+    let bad = |what: &str| -> CmdError {
+        MxError::mx(
+            format!("bad -window \"{}\": expected a list of two numbers {{lo hi}} with lo <= hi{what}", value.to_str()),
+            &["WINDOW", &value.to_str()],
+        )
+        .into()
+    };
+    if items.len() != 2 {
+        return Err(bad(""));
+    }
+    let (lo, hi) = (interp.get_double(items[0])?, interp.get_double(items[1])?);
+    if lo.is_nan() || hi.is_nan() || lo > hi {
+        return Err(bad(""));
+    }
+    Ok((lo, hi))
+}
+
+/// One slice as a picture, from `-slice -frame -axis -window -flip`.
+fn slice_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<Grey, CmdError> {
+    let mut view = View::default();
+    let mut index = None;
+    for pair in options.chunks_exact(2) {
+        let i = interp.get_index(pair[0], &VIEW_OPTIONS, c"option")?;
+        match i {
+            3 => index = Some(interp.get_wide(pair[1])?),
+            _ => view_option(canvas, interp, ["-axis", "-flip", "-frame", "", "-window"][i], pair[1], &mut view)?,
+        }
+    }
+    // The slice index is checked once the axis is known, whatever the option order.
+    let index = match index {
+        Some(i) => slice::check_slice(canvas, view.axis, i)?,
+        None => slice::middle_slice(canvas, view.axis),
+    };
+    Ok(slice::render(canvas, index, &view))
+}
+
+/// A grid of slices, from `-slices -columns` and the view options.
+fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<Grey, CmdError> {
+    let mut view = View::default();
+    let mut wanted: Option<Vec<i64>> = None;
+    let mut columns = None;
+    for pair in options.chunks_exact(2) {
+        let i = interp.get_index(pair[0], &MONTAGE_OPTIONS, c"option")?;
+        match i {
+            1 => {
+                let n = interp.get_wide(pair[1])?;
+                if n < 1 {
+                    return Err(MxError::mx(format!("bad -columns {n}: expected an integer of at least 1"), &["MONTAGE", "COLUMNS", &n.to_string()]).into());
+                }
+                columns = Some(n as usize);
+            }
+            4 => {
+                let items = interp.list_elements(pair[1])?;
+                wanted = Some(items.iter().map(|&a| interp.get_wide(a)).collect::<Result<_, _>>()?);
+            }
+            _ => view_option(canvas, interp, ["-axis", "", "-flip", "-frame", "", "-window"][i], pair[1], &mut view)?,
+        }
+    }
+    let indices: Vec<usize> = match wanted {
+        Some(list) => list.into_iter().map(|i| slice::check_slice(canvas, view.axis, i)).collect::<Result<_, _>>()?,
+        None => (0..slice::slice_count(canvas, view.axis)).collect(),
+    };
+    if indices.is_empty() {
+        return Err(MxError::mx("bad -slices {}: expected at least one slice index", &["MONTAGE", "EMPTY"]).into());
+    }
+    // Default: a near-square grid, ceil(sqrt(n)) columns.
+    let columns = columns.unwrap_or_else(|| (1..).find(|c| c * c >= indices.len()).unwrap_or(1));
+    Ok(slice::montage(canvas, &indices, columns, &view)?)
+}
+
+fn matrix(m: [[f64; 4]; 4]) -> Obj {
+    // `+ 0.0` turns -0.0 (from zero rotation terms) into 0.0 for display.
+    Obj::list(m.iter().map(|row| Obj::list(row.iter().map(|&v| Obj::double(v + 0.0)))))
+}
+
+/// The keys `$c info` shows after width height depth frames type bytes.
+pub fn metadata_info(m: &Metadata) -> Vec<(&'static str, Obj)> {
+    vec![
+        ("spacing", Obj::list(m.spacing.iter().map(|&v| Obj::double(v as f64)))),
+        ("tstep", Obj::double(m.tstep as f64)),
+        ("xyz_units", Obj::string(m.spatial_unit())),
+        ("t_units", Obj::string(m.time_unit())),
+        ("qform_code", Obj::int(m.qform_code as i64)),
+        ("qform", matrix(m.qform_affine())),
+        ("sform_code", Obj::int(m.sform_code as i64)),
+        ("sform", matrix(m.sform_affine())),
+        ("description", Obj::string(&m.description_text())),
+        ("scl_slope", Obj::double(m.scl_slope as f64)),
+        ("scl_inter", Obj::double(m.scl_inter as f64)),
+    ]
+}

@@ -1,0 +1,120 @@
+//! `MxCanvas load`: a NIfTI-1 (`.nii`, `.nii.gz`, `.hdr`+`.img` pair) or
+//! Analyze 7.5 (`.hdr`+`.img`) file into a new canvas.
+//!
+//! The header decides the flavour (magic `n+1`, `ni1` or none), not the file
+//! name; the name only says which file of a pair was given. Voxels are read
+//! straight into the canvas buffer, then put into native byte order.
+
+use super::files::{first_existing, open_decoded, pair_candidates, read_up_to, skip, split_name, Decoded, Ending};
+use super::nifti_header::{self, Flavour, Header, HEADER_SIZE};
+use super::voxels::{apply_scaling, swap_bytes};
+use super::FileFormat;
+use crate::core::error::MxResult;
+use crate::core::{Canvas, Geometry, MxError};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// When given, the file must be of this format.
+    pub format: Option<FileFormat>,
+    /// Apply the file's value scaling and give a float canvas.
+    pub scaled: bool,
+}
+
+fn flavour_name(f: Flavour) -> &'static str {
+    match f {
+        Flavour::NiftiSingle => "a NIfTI-1 single file",
+        Flavour::NiftiPair => "a NIfTI-1 header/image pair",
+        Flavour::Analyze => "an Analyze 7.5 header/image pair",
+    }
+}
+
+/// Load `path` as a canvas.
+pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
+    let (_, ending, _) = split_name(path);
+    // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).
+    let header_path = if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_string() };
+    let mut header_stream = open_decoded(&header_path)?;
+    let mut raw = [0u8; HEADER_SIZE];
+    let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
+    let header = nifti_header::decode(&raw[..got], &header_path)?;
+    check_format(&header, options.format, &header_path)?;
+
+    let mut canvas = match header.flavour {
+        Flavour::NiftiSingle => {
+            if ending == Ending::Img || ending == Ending::Hdr {
+                return Err(MxError::mx(
+                    format!("\"{header_path}\" is a NIfTI-1 single file (magic n+1) but is named like half of a pair: rename it to .nii"),
+                    &["FORMAT", "MISMATCH", "nifti"],
+                ));
+            }
+            let at = header.vox_offset - HEADER_SIZE as u64;
+            let canvas = read_voxels(&mut header_stream, at, &header, &header_path)?;
+            header_stream.finish(&header_path)?;
+            canvas
+        }
+        Flavour::NiftiPair | Flavour::Analyze => {
+            if ending == Ending::Nii {
+                return Err(MxError::mx(
+                    format!("\"{header_path}\" is the header of {} but is named .nii: expected a .hdr and .img pair", flavour_name(header.flavour)),
+                    &["FORMAT", "MISMATCH", "pair"],
+                ));
+            }
+            header_stream.finish(&header_path)?;
+            let image_path = if ending == Ending::Img { path.to_string() } else { first_existing(pair_candidates(&header_path, Ending::Img)) };
+            let mut image_stream = open_decoded(&image_path)?;
+            let canvas = read_voxels(&mut image_stream, header.vox_offset, &header, &image_path)?;
+            image_stream.finish(&image_path)?;
+            canvas
+        }
+    };
+    canvas.set_metadata(header.metadata);
+    if options.scaled {
+        canvas = apply_scaling(&canvas)?;
+    }
+    Ok(canvas)
+}
+
+fn check_format(header: &Header, wanted: Option<FileFormat>, path: &str) -> MxResult<()> {
+    let actual = if header.flavour == Flavour::Analyze { FileFormat::Analyze } else { FileFormat::Nifti };
+    match wanted {
+        Some(w) if w != actual => Err(MxError::mx(
+            format!("\"{path}\" is {}, not {}", flavour_name(header.flavour), w.name()),
+            &["FORMAT", "MISMATCH", actual.name()],
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Skip `offset` bytes of `stream`, then read the voxels the header describes.
+fn read_voxels(stream: &mut Decoded, offset: u64, header: &Header, path: &str) -> MxResult<Canvas> {
+    let dims = header.dims.map(|d| d as i64);
+    let geometry = Geometry::new(dims, header.vtype)?;
+    let want = geometry.bytes(header.vtype);
+    let truncated = |got: u64| {
+        MxError::mx(
+            format!(
+                "\"{path}\" is truncated: a {}x{}x{}x{} {} image needs {want} bytes of voxels, the file has {got}",
+                dims[0], dims[1], dims[2], dims[3], header.vtype.name()
+            ),
+            &["FORMAT", "TRUNCATED"],
+        )
+    };
+    // A plain file's size is known: a header promising more voxels than the
+    // file holds fails here, before a large buffer is allocated for nothing.
+    if let Some(len) = stream.plain_len {
+        let start = header.vox_offset;
+        if len < start.saturating_add(want as u64) {
+            return Err(truncated(len.saturating_sub(start)));
+        }
+    }
+    let mut canvas = Canvas::new(geometry, header.vtype)?;
+    skip(&mut *stream.reader, offset, path)?;
+    let got = read_up_to(&mut *stream.reader, canvas.as_bytes_mut(), path)?;
+    if got < want {
+        return Err(truncated(got as u64));
+    }
+    if header.big_endian != cfg!(target_endian = "big") {
+        swap_bytes(canvas.as_bytes_mut(), header.vtype.size());
+    }
+    Ok(canvas)
+}

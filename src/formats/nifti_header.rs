@@ -1,0 +1,411 @@
+//! The 348-byte header shared by NIfTI-1 and Analyze 7.5: decoding (either
+//! byte order, told apart by `sizeof_hdr`) and encoding (little-endian).
+//!
+//! NIfTI-1 and Analyze 7.5 agree on the fields that place the voxels
+//! (`dim`, `datatype`, `bitpix`, `pixdim`, `vox_offset`, `descrip`); NIfTI-1
+//! reuses Analyze's unused bytes for orientation and scaling and marks
+//! itself with the magic `n+1` (single file) or `ni1` (header + image pair)
+//! at byte 344. Analyze scaling follows SPM's convention: `funused1` (the
+//! NIfTI `scl_slope` position) is a scale factor, `funused2` an intercept.
+
+use super::datatype;
+use crate::core::error::MxResult;
+use crate::core::metadata::HeaderExtras;
+use crate::core::{Metadata, MxError, VoxelType};
+
+pub const HEADER_SIZE: usize = 348;
+/// Where the voxels of a `.nii` file start when it has no extensions:
+/// the header plus the 4-byte extension flag.
+pub const SINGLE_FILE_OFFSET: usize = 352;
+/// The largest dimension a header can hold (`dim` is an array of i16).
+pub const MAX_HEADER_DIM: usize = i16::MAX as usize;
+
+/// Which of the three header flavours a file has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// NIfTI-1 single file (`.nii`): magic `n+1`, voxels at `vox_offset`.
+    NiftiSingle,
+    /// NIfTI-1 pair (`.hdr` + `.img`): magic `ni1`.
+    NiftiPair,
+    /// Analyze 7.5 pair: no magic.
+    Analyze,
+}
+
+/// A decoded header: where and what the voxels are, and the canvas metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    pub flavour: Flavour,
+    pub big_endian: bool,
+    /// width, height, depth, frames (dimensions beyond the fourth are 1).
+    pub dims: [usize; 4],
+    pub vtype: VoxelType,
+    /// Byte offset of the voxels in the image stream.
+    pub vox_offset: u64,
+    pub metadata: Metadata,
+}
+
+/// Reads header fields in the file's byte order.
+struct Fields<'a> {
+    b: &'a [u8],
+    big: bool,
+}
+
+impl Fields<'_> {
+    fn i16(&self, at: usize) -> i16 {
+        let raw = [self.b[at], self.b[at + 1]];
+        if self.big { i16::from_be_bytes(raw) } else { i16::from_le_bytes(raw) }
+    }
+    fn i32(&self, at: usize) -> i32 {
+        let raw = [self.b[at], self.b[at + 1], self.b[at + 2], self.b[at + 3]];
+        if self.big { i32::from_be_bytes(raw) } else { i32::from_le_bytes(raw) }
+    }
+    fn f32(&self, at: usize) -> f32 {
+        f32::from_bits(self.i32(at) as u32)
+    }
+    fn f32s<const N: usize>(&self, at: usize) -> [f32; N] {
+        std::array::from_fn(|i| self.f32(at + 4 * i))
+    }
+    /// A fixed-size text field, up to its first NUL.
+    fn text(&self, at: usize, len: usize) -> Vec<u8> {
+        let field = &self.b[at..at + len];
+        field[..field.iter().position(|&c| c == 0).unwrap_or(len)].to_vec()
+    }
+}
+
+fn bad_header(file: &str, what: String, code: &str) -> MxError {
+    MxError::mx(format!("\"{file}\" is not a usable NIfTI-1 or Analyze 7.5 header: {what}"), &["FORMAT", code])
+}
+
+/// Decode a header; `file` names it in error messages.
+pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
+    if bytes.len() < HEADER_SIZE {
+        return Err(MxError::mx(
+            format!("\"{file}\" is too short for a NIfTI-1 or Analyze 7.5 header: {} bytes, expected at least {HEADER_SIZE}", bytes.len()),
+            &["FORMAT", "TRUNCATED"],
+        ));
+    }
+    let sizeof_hdr = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    let big = match sizeof_hdr {
+        348 => false,
+        0x5c01_0000 => true, // 348 written big-endian
+        540 | 0x1c02_0000 => {
+            return Err(bad_header(file, "it is NIfTI-2 (sizeof_hdr 540), which is not supported".into(), "NIFTI2"))
+        }
+        other => return Err(bad_header(file, format!("sizeof_hdr is {other}, expected 348"), "MAGIC")),
+    };
+    let f = Fields { b: bytes, big };
+    let flavour = match &bytes[344..348] {
+        b"n+1\0" => Flavour::NiftiSingle,
+        b"ni1\0" => Flavour::NiftiPair,
+        _ => Flavour::Analyze,
+    };
+    let ndim = f.i16(40);
+    if !(1..=7).contains(&ndim) {
+        return Err(bad_header(file, format!("dim[0] is {ndim}, expected 1 to 7"), "DIMS"));
+    }
+    let ndim = ndim as usize;
+    let mut dims = [1usize; 4];
+    for i in 1..=ndim {
+        let d = f.i16(40 + 2 * i);
+        if d < 1 {
+            return Err(bad_header(file, format!("dim[{i}] is {d}, expected at least 1"), "DIMS"));
+        }
+        if i <= 4 {
+            dims[i - 1] = d as usize;
+        } else if d != 1 {
+            return Err(MxError::mx(
+                format!("\"{file}\" has {ndim} dimensions (dim[{i}] = {d}): canvases have at most 4 (x, y, z, time)"),
+                &["FORMAT", "DIMS", &ndim.to_string()],
+            ));
+        }
+    }
+    let vtype = datatype::voxel_type(f.i16(70), f.i16(72), file)?;
+    let vox_offset = f.f32(108);
+    if !vox_offset.is_finite() || vox_offset < 0.0 || vox_offset.fract() != 0.0 || vox_offset > 1.0e12 {
+        return Err(bad_header(file, format!("vox_offset is {vox_offset}, expected a whole number of bytes"), "OFFSET"));
+    }
+    let mut vox_offset = vox_offset as u64;
+    if flavour == Flavour::NiftiSingle && vox_offset < HEADER_SIZE as u64 {
+        // nibabel and nifti1_io read an unset (0) offset in a single file as
+        // "right after the header and extension flag".
+        if vox_offset != 0 {
+            return Err(bad_header(file, format!("vox_offset {vox_offset} points into the header"), "OFFSET"));
+        }
+        vox_offset = SINGLE_FILE_OFFSET as u64;
+    }
+    let pixdim: [f32; 8] = f.f32s(76);
+    let mut metadata = Metadata {
+        spacing: [pixdim[1], pixdim[2], pixdim[3]],
+        tstep: pixdim[4],
+        description: f.text(148, 80),
+        scl_slope: f.f32(112),
+        scl_inter: f.f32(116),
+        ..Metadata::default()
+    };
+    metadata.extra.pixdim_rest = [pixdim[5], pixdim[6], pixdim[7]];
+    if flavour != Flavour::Analyze {
+        metadata.xyzt_units = bytes[123];
+        metadata.qfac = pixdim[0];
+        metadata.qform_code = f.i16(252);
+        metadata.sform_code = f.i16(254);
+        metadata.quatern = f.f32s(256);
+        metadata.qoffset = f.f32s(268);
+        metadata.srow = [f.f32s(280), f.f32s(296), f.f32s(312)];
+        metadata.extra = HeaderExtras {
+            dim_info: bytes[39],
+            intent_p: f.f32s(56),
+            intent_code: f.i16(68),
+            intent_name: f.text(328, 16),
+            slice_start: f.i16(74),
+            slice_end: f.i16(120),
+            slice_code: bytes[122],
+            slice_duration: f.f32(132),
+            cal_max: f.f32(124),
+            cal_min: f.f32(128),
+            toffset: f.f32(136),
+            aux_file: f.text(228, 24),
+            pixdim_rest: metadata.extra.pixdim_rest,
+        };
+    }
+    Ok(Header { flavour, big_endian: big, dims, vtype, vox_offset, metadata })
+}
+
+/// Writes header fields little-endian.
+struct Writer {
+    b: [u8; HEADER_SIZE],
+}
+
+impl Writer {
+    fn i16(&mut self, at: usize, v: i16) {
+        self.b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    }
+    fn i32(&mut self, at: usize, v: i32) {
+        self.b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    fn f32(&mut self, at: usize, v: f32) {
+        self.b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    fn f32s(&mut self, at: usize, v: &[f32]) {
+        for (i, &x) in v.iter().enumerate() {
+            self.f32(at + 4 * i, x);
+        }
+    }
+    fn text(&mut self, at: usize, len: usize, v: &[u8]) {
+        let n = v.len().min(len);
+        self.b[at..at + n].copy_from_slice(&v[..n]);
+    }
+}
+
+/// Encode a little-endian header for voxels of `vtype` with `dims`
+/// (width, height, depth, frames) at `vox_offset`. Fails, before anything is
+/// written, when the header cannot describe the canvas.
+pub fn encode(flavour: Flavour, dims: [usize; 4], vtype: VoxelType, m: &Metadata, vox_offset: u64, file: &str) -> MxResult<[u8; HEADER_SIZE]> {
+    for (axis, &d) in ["width", "height", "depth", "frames"].iter().zip(dims.iter()) {
+        if d > MAX_HEADER_DIM {
+            return Err(MxError::mx(
+                format!("cannot save \"{file}\": its {axis} is {d}, but NIfTI-1 and Analyze 7.5 headers hold dimensions up to {MAX_HEADER_DIM}"),
+                &["FORMAT", "DIMS", axis, &d.to_string()],
+            ));
+        }
+    }
+    if flavour == Flavour::Analyze && !datatype::analyze_can_store(vtype) {
+        return Err(MxError::mx(
+            format!("cannot save \"{file}\" as Analyze 7.5: it has no {} type (it has uint8, int16, int32, float32, float64); save as NIfTI instead", vtype.name()),
+            &["FORMAT", "TYPE", vtype.name()],
+        ));
+    }
+    let ndim = if dims[3] > 1 { 4 } else if dims[2] > 1 { 3 } else { 2 };
+    let mut w = Writer { b: [0; HEADER_SIZE] };
+    w.i32(0, HEADER_SIZE as i32);
+    w.i16(40, ndim);
+    for (i, &d) in dims.iter().enumerate() {
+        w.i16(42 + 2 * i, d as i16);
+    }
+    for i in 4..7 {
+        w.i16(42 + 2 * i, 1);
+    }
+    w.i16(70, datatype::code_of(vtype));
+    w.i16(72, 8 * vtype.size() as i16);
+    let qfac = if flavour == Flavour::Analyze { 0.0 } else if m.qfac < 0.0 { -1.0 } else { 1.0 };
+    let [p5, p6, p7] = m.extra.pixdim_rest;
+    w.f32s(76, &[qfac, m.spacing[0], m.spacing[1], m.spacing[2], m.tstep, p5, p6, p7]);
+    w.f32(108, vox_offset as f32);
+    w.f32(112, m.scl_slope);
+    w.f32(116, m.scl_inter);
+    w.text(148, 80, &m.description);
+    match flavour {
+        Flavour::Analyze => {
+            w.i32(32, 16384); // extents: Analyze readers expect it
+            w.b[38] = b'r'; // regular
+        }
+        Flavour::NiftiSingle | Flavour::NiftiPair => {
+            let x = &m.extra;
+            w.b[39] = x.dim_info;
+            w.f32s(56, &x.intent_p);
+            w.i16(68, x.intent_code);
+            w.i16(74, x.slice_start);
+            w.i16(120, x.slice_end);
+            w.b[122] = x.slice_code;
+            w.b[123] = m.xyzt_units;
+            w.f32(124, x.cal_max);
+            w.f32(128, x.cal_min);
+            w.f32(132, x.slice_duration);
+            w.f32(136, x.toffset);
+            w.text(228, 24, &x.aux_file);
+            w.i16(252, m.qform_code);
+            w.i16(254, m.sform_code);
+            w.f32s(256, &m.quatern);
+            w.f32s(268, &m.qoffset);
+            for (i, row) in m.srow.iter().enumerate() {
+                w.f32s(280 + 16 * i, row);
+            }
+            w.text(328, 16, &x.intent_name);
+            w.b[344..348].copy_from_slice(if flavour == Flavour::NiftiSingle { b"n+1\0" } else { b"ni1\0" });
+        }
+    }
+    Ok(w.b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_metadata() -> Metadata {
+        let mut m = Metadata {
+            spacing: [2.0, 3.0, 4.5],
+            tstep: 2.5,
+            xyzt_units: 10,
+            qform_code: 1,
+            quatern: [0.0, 0.5, 0.5],
+            qoffset: [-10.0, 20.0, 30.5],
+            qfac: -1.0,
+            sform_code: 4,
+            srow: [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]],
+            description: b"a test volume".to_vec(),
+            scl_slope: 0.0754,
+            scl_inter: 3100.76,
+            ..Metadata::default()
+        };
+        m.extra.intent_code = 3;
+        m.extra.intent_name = b"t-test".to_vec();
+        m.extra.cal_max = 99.0;
+        m.extra.aux_file = b"aux".to_vec();
+        m.extra.toffset = 1.5;
+        m
+    }
+
+    #[test]
+    fn nifti_round_trip_keeps_everything() {
+        let m = sample_metadata();
+        for flavour in [Flavour::NiftiSingle, Flavour::NiftiPair] {
+            let offset = if flavour == Flavour::NiftiSingle { 352 } else { 0 };
+            let bytes = encode(flavour, [5, 4, 3, 2], VoxelType::Int16, &m, offset, "t").unwrap();
+            let h = decode(&bytes, "t").unwrap();
+            assert_eq!(h.flavour, flavour);
+            assert_eq!(h.dims, [5, 4, 3, 2]);
+            assert_eq!(h.vtype, VoxelType::Int16);
+            assert_eq!(h.vox_offset, offset);
+            assert_eq!(h.metadata, m);
+            assert!(!h.big_endian);
+        }
+    }
+
+    #[test]
+    fn analyze_keeps_geometry_spacing_and_scaling() {
+        let m = sample_metadata();
+        let bytes = encode(Flavour::Analyze, [7, 1, 1, 1], VoxelType::Float64, &m, 0, "t").unwrap();
+        assert_eq!(i16::from_le_bytes([bytes[40], bytes[41]]), 2);
+        let h = decode(&bytes, "t").unwrap();
+        assert_eq!(h.flavour, Flavour::Analyze);
+        assert_eq!(h.dims, [7, 1, 1, 1]);
+        assert_eq!(h.metadata.spacing, m.spacing);
+        assert_eq!((h.metadata.scl_slope, h.metadata.scl_inter), (m.scl_slope, m.scl_inter));
+        assert_eq!(h.metadata.description, m.description);
+        assert_eq!(h.metadata.qform_code, 0);
+    }
+
+    /// Swap every multi-byte field of a little-endian header to big-endian.
+    fn to_big_endian(le: &[u8; HEADER_SIZE]) -> [u8; HEADER_SIZE] {
+        let mut b = *le;
+        let i32s = [0, 32, 108, 112, 116, 124, 128, 132, 136, 140, 144];
+        let mut f32s: Vec<usize> = i32s.to_vec();
+        f32s.extend((56..68).step_by(4));
+        f32s.extend((76..108).step_by(4));
+        f32s.extend((256..328).step_by(4));
+        let mut i16s: Vec<usize> = (40..56).step_by(2).collect();
+        i16s.extend([68, 70, 72, 74, 120, 252, 254]);
+        for at in f32s {
+            b[at..at + 4].reverse();
+        }
+        for at in i16s {
+            b[at..at + 2].reverse();
+        }
+        b
+    }
+
+    #[test]
+    fn big_endian_headers_decode_the_same() {
+        let m = sample_metadata();
+        let le = encode(Flavour::NiftiSingle, [9, 8, 7, 6], VoxelType::Float32, &m, 352, "t").unwrap();
+        let h = decode(&to_big_endian(&le), "t").unwrap();
+        assert!(h.big_endian);
+        assert_eq!(h.dims, [9, 8, 7, 6]);
+        assert_eq!(h.vtype, VoxelType::Float32);
+        assert_eq!(h.metadata, m);
+    }
+
+    #[test]
+    fn bad_headers_are_errors() {
+        let m = Metadata::default();
+        let good = encode(Flavour::NiftiSingle, [2, 2, 1, 1], VoxelType::Uint8, &m, 352, "t").unwrap();
+        assert_eq!(decode(&good[..100], "t").unwrap_err().code, ["MX", "FORMAT", "TRUNCATED"]);
+        let mut b = good;
+        b[0] = 1;
+        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "MAGIC"]);
+        let mut b = good;
+        b[0..4].copy_from_slice(&540i32.to_le_bytes());
+        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "NIFTI2"]);
+        let mut b = good;
+        b[40] = 9;
+        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "DIMS"]);
+        let mut b = good;
+        b[44..46].copy_from_slice(&0i16.to_le_bytes());
+        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "DIMS"]);
+        let mut b = good;
+        b[72..74].copy_from_slice(&16i16.to_le_bytes());
+        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "BITPIX", "16"]);
+        let mut b = good;
+        b[108..112].copy_from_slice(&100.0f32.to_le_bytes());
+        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "OFFSET"]);
+        let mut b = good;
+        b[108..112].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "OFFSET"]);
+    }
+
+    #[test]
+    fn five_dimensions_only_when_trailing_ones() {
+        let m = Metadata::default();
+        let mut b = encode(Flavour::NiftiSingle, [2, 2, 2, 2], VoxelType::Uint8, &m, 352, "t").unwrap();
+        b[40] = 5;
+        assert_eq!(decode(&b, "t").unwrap().dims, [2, 2, 2, 2]);
+        b[50..52].copy_from_slice(&3i16.to_le_bytes());
+        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "DIMS", "5"]);
+    }
+
+    #[test]
+    fn unset_single_file_offset_means_352() {
+        let m = Metadata::default();
+        let b = encode(Flavour::NiftiSingle, [2, 2, 1, 1], VoxelType::Uint8, &m, 0, "t").unwrap();
+        assert_eq!(decode(&b, "t").unwrap().vox_offset, 352);
+    }
+
+    #[test]
+    fn encode_refuses_what_a_header_cannot_hold() {
+        let m = Metadata::default();
+        let e = encode(Flavour::NiftiSingle, [40000, 1, 1, 1], VoxelType::Uint8, &m, 352, "t").unwrap_err();
+        assert_eq!(e.code, ["MX", "FORMAT", "DIMS", "width", "40000"]);
+        let e = encode(Flavour::Analyze, [2, 2, 1, 1], VoxelType::Uint16, &m, 0, "t").unwrap_err();
+        assert_eq!(e.code, ["MX", "FORMAT", "TYPE", "uint16"]);
+        assert!(encode(Flavour::NiftiPair, [32767, 1, 1, 1], VoxelType::Uint16, &m, 0, "t").is_ok());
+    }
+}

@@ -1,0 +1,109 @@
+//! `$c save file ?-format F?`: a canvas to a NIfTI-1 single file, a NIfTI-1
+//! pair or an Analyze 7.5 pair, chosen by the file name's ending (`.nii`,
+//! `.hdr`/`.img`, each optionally `.gz`) and `-format` for pairs.
+//!
+//! Everything that can fail before writing (the header cannot describe the
+//! canvas, the name makes no sense) fails first; the files are then written
+//! under temporary names and renamed into place, so a failed save leaves any
+//! existing file untouched and no partial file behind.
+
+use super::files::{split_name, Ending, PendingFile};
+use super::nifti_header::{self, Flavour, SINGLE_FILE_OFFSET};
+use super::FileFormat;
+use crate::core::error::MxResult;
+use crate::core::{Canvas, MxError};
+use std::borrow::Cow;
+
+/// Where and how a save writes.
+#[derive(Debug, PartialEq, Eq)]
+struct Target {
+    flavour: Flavour,
+    header: String,
+    /// The image file of a pair (None for a single file).
+    image: Option<String>,
+    gzip: bool,
+}
+
+fn target(path: &str, format: Option<FileFormat>) -> MxResult<Target> {
+    let (stem, ending, gzip) = split_name(path);
+    match (ending, format) {
+        (Ending::Nii, Some(FileFormat::Analyze)) => Err(MxError::mx(
+            format!("cannot save \"{path}\" as Analyze 7.5: Analyze is a .hdr/.img pair, use a .hdr or .img name"),
+            &["FORMAT", "MISMATCH", "analyze"],
+        )),
+        (Ending::Nii, _) => Ok(Target { flavour: Flavour::NiftiSingle, header: path.to_string(), image: None, gzip }),
+        (Ending::Hdr | Ending::Img, _) => {
+            let gz = if gzip { &path[path.len() - 3..] } else { "" };
+            let upper = path[..path.len() - gz.len()].ends_with(|c: char| c.is_ascii_uppercase());
+            let (h, i) = if upper { ("HDR", "IMG") } else { ("hdr", "img") };
+            Ok(Target {
+                flavour: if format == Some(FileFormat::Analyze) { Flavour::Analyze } else { Flavour::NiftiPair },
+                header: format!("{stem}.{h}{gz}"),
+                image: Some(format!("{stem}.{i}{gz}")),
+                gzip,
+            })
+        }
+        (Ending::Other, _) => Err(MxError::mx(
+            format!("cannot tell which format to save \"{path}\" in: expected a name ending in .nii, .nii.gz, .hdr, .img, .hdr.gz or .img.gz"),
+            &["FORMAT", "FILENAME", path],
+        )),
+    }
+}
+
+/// The voxels in little-endian order (borrowed as they are on a little-endian host).
+fn little_endian_voxels(canvas: &Canvas) -> Cow<'_, [u8]> {
+    if cfg!(target_endian = "big") {
+        let mut bytes = canvas.as_bytes().to_vec();
+        super::voxels::swap_bytes(&mut bytes, canvas.voxel_type().size());
+        Cow::Owned(bytes)
+    } else {
+        Cow::Borrowed(canvas.as_bytes())
+    }
+}
+
+/// Save `canvas` to `path`.
+pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult<()> {
+    let t = target(path, format)?;
+    let dims = canvas.geometry().dims();
+    let offset = if t.flavour == Flavour::NiftiSingle { SINGLE_FILE_OFFSET as u64 } else { 0 };
+    let header = nifti_header::encode(t.flavour, dims, canvas.voxel_type(), canvas.metadata(), offset, &t.header)?;
+    let voxels = little_endian_voxels(canvas);
+    // NIfTI files carry a 4-byte extension flag after the header (all zero: no extensions).
+    let flag: &[u8] = if t.flavour == Flavour::Analyze { &[] } else { &[0u8; 4] };
+    match &t.image {
+        None => {
+            let file = PendingFile::write(&t.header, t.gzip, |w| {
+                w.write_all(&header)?;
+                w.write_all(flag)?;
+                w.write_all(&voxels)
+            })?;
+            file.commit()
+        }
+        Some(image) => {
+            let image_file = PendingFile::write(image, t.gzip, |w| w.write_all(&voxels))?;
+            let header_file = PendingFile::write(&t.header, t.gzip, |w| {
+                w.write_all(&header)?;
+                w.write_all(flag)
+            })?;
+            image_file.commit()?;
+            header_file.commit()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_by_name_and_format() {
+        let t = target("a/b.nii.gz", None).unwrap();
+        assert_eq!((t.flavour, t.header.as_str(), t.image, t.gzip), (Flavour::NiftiSingle, "a/b.nii.gz", None, true));
+        let t = target("b.img", None).unwrap();
+        assert_eq!((t.flavour, t.header.as_str(), t.image.as_deref()), (Flavour::NiftiPair, "b.hdr", Some("b.img")));
+        let t = target("b.HDR.gz", Some(FileFormat::Analyze)).unwrap();
+        assert_eq!((t.flavour, t.header.as_str(), t.image.as_deref()), (Flavour::Analyze, "b.HDR.gz", Some("b.IMG.gz")));
+        assert_eq!(target("b.nii", Some(FileFormat::Analyze)).unwrap_err().code, ["MX", "FORMAT", "MISMATCH", "analyze"]);
+        assert_eq!(target("b.png", None).unwrap_err().code, ["MX", "FORMAT", "FILENAME", "b.png"]);
+    }
+}
