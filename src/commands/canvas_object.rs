@@ -1,7 +1,7 @@
 //! The object command of one canvas: `$c info | get | set | region | fill | data | stats | copy | delete` and the file formats' subcommands.
 
 use super::mxcanvas::check_new_name;
-use super::region;
+use super::{formats, region};
 use crate::core::copy::{copy_voxels, Dest};
 use super::state::{CanvasEntry, InterpState};
 use super::values::{parse_coords, parse_value, stats_obj};
@@ -11,15 +11,33 @@ use crate::tcl::{create_command, Arg, CmdResult, Interp, Number, Obj, TclName};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+/// The subcommands, in the alphabetical order of their name table.
+#[derive(Clone, Copy)]
+enum Subcommand {
+    Configure,
+    Copy,
+    Data,
+    Delete,
+    Fill,
+    Get,
+    Info,
+    Montage,
+    Photo,
+    Png,
+    Region,
+    Save,
+    Set,
+    Stats,
+}
+
 static SUBCOMMANDS: NameTable<15> = name_table![
-    c"copy", c"data", c"delete", c"fill", c"get", c"info", c"set", c"stats",
-    // implemented in formats.rs (object_command's `which` follows this order)
-    c"montage", c"photo", c"png", c"save",
-    // implemented in configure.rs
-    c"configure",
-    // implemented in region.rs
-    c"region"
+    c"configure", c"copy", c"data", c"delete", c"fill", c"get", c"info",
+    c"montage", c"photo", c"png", c"region", c"save", c"set", c"stats"
 ];
+const SUBCOMMAND_OF: [Subcommand; 14] = {
+    use Subcommand::*;
+    [Configure, Copy, Data, Delete, Fill, Get, Info, Montage, Photo, Png, Region, Save, Set, Stats]
+};
 
 /// The largest byte array Tcl 8.6 can hold.
 const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
@@ -97,10 +115,9 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
         return Err(interp.wrong_num_args(1, objv, "subcommand ?arg ...?"));
     }
     let argc = objv.len();
-    let index = interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")?;
-    match index {
+    match SUBCOMMAND_OF[interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")?] {
         // $c copy ?name?
-        0 => {
+        Subcommand::Copy => {
             if argc > 3 {
                 return Err(interp.wrong_num_args(2, objv, "?name?"));
             }
@@ -109,7 +126,7 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             Ok(Some(install(state, interp, &name, copy)))
         }
         // $c data ?bytes?
-        1 => match argc {
+        Subcommand::Data => match argc {
             2 => {
                 let canvas = entry.canvas.borrow();
                 if canvas.bytes() > MAX_BYTE_ARRAY {
@@ -140,7 +157,7 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             _ => Err(interp.wrong_num_args(2, objv, "?bytes?")),
         },
         // $c delete
-        2 => {
+        Subcommand::Delete => {
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }
@@ -151,7 +168,7 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             Ok(None)
         }
         // $c fill value
-        3 => {
+        Subcommand::Fill => {
             if argc != 3 {
                 return Err(interp.wrong_num_args(2, objv, "value"));
             }
@@ -161,29 +178,34 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             Ok(None)
         }
         // $c get x y ?z? ?t?
-        4 => get_voxel(entry, interp, objv),
+        Subcommand::Get => get_voxel(entry, interp, objv),
         // $c info
-        5 => {
+        Subcommand::Info => {
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }
             Ok(Some(info(&entry.canvas.borrow())))
         }
         // $c set x y ?z? ?t? value
-        6 => set_voxel(entry, interp, objv),
+        Subcommand::Set => set_voxel(entry, interp, objv),
         // $c stats
-        7 => {
+        Subcommand::Stats => {
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }
             Ok(Some(stats_obj(entry.canvas.borrow().stats())))
         }
-        // $c montage | photo | png | save ...
-        8..=11 => super::formats::object_command(entry, interp, objv, index - 8),
+        // $c montage file ?options?
+        Subcommand::Montage => formats::montage(entry, interp, objv),
+        // $c photo imageName ?options?
+        Subcommand::Photo => formats::photo(entry, interp, objv),
+        // $c png file ?options?
+        Subcommand::Png => formats::png(entry, interp, objv),
+        // $c save file ?-format F?
+        Subcommand::Save => formats::save(entry, interp, objv),
         // $c configure ?-option ?value ...??
-        12 => super::configure::command(entry, interp, objv),
+        Subcommand::Configure => super::configure::command(entry, interp, objv),
         // $c region get|set x y ?z? ?t? width height ?depth? ?frames? ?values?
-        13 => region::command(entry, interp, objv),
-        _ => unreachable!("index from SUBCOMMANDS"),
+        Subcommand::Region => region::command(entry, interp, objv),
     }
 }

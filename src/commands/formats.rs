@@ -54,65 +54,61 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult 
     Ok(Some(canvas_object::install(state, interp, &name, canvas)))
 }
 
-/// `$c montage|photo|png|save ...`; `which` is 0 to 3 in that order (the
-/// order canvas_object.rs lists them in its subcommand table).
-pub fn object_command(entry: &CanvasEntry, interp: Interp, objv: &[Arg], which: usize) -> CmdResult {
-    match which {
-        // $c montage file ?options?
-        0 => {
-            if objv.len() < 3 || objv.len().is_multiple_of(2) {
-                return Err(interp.wrong_num_args(2, objv, MONTAGE_USAGE));
-            }
-            let canvas = entry.canvas.borrow();
-            let picture = montage_picture(&canvas, interp, &objv[3..])?;
-            save_png(&picture, &objv[2].to_str())?;
-            Ok(None)
-        }
-        // $c photo imageName ?options?
-        1 => {
-            if objv.len() < 3 || objv.len().is_multiple_of(2) {
-                return Err(interp.wrong_num_args(2, objv, &format!("imageName {VIEW_USAGE}")));
-            }
-            let picture = {
-                let canvas = entry.canvas.borrow();
-                slice_picture(&canvas, interp, &objv[3..])?
-            };
-            // Tk is reached through Tcl (`image create photo`, `$img put`), so
-            // the package does not link Tk and works without it.
-            interp.eval_objv(&[
-                Obj::string("::mx::PhotoPut"),
-                Obj::from_arg(objv[2]),
-                Obj::int(picture.width as i64),
-                Obj::int(picture.height as i64),
-                Obj::bytes(&picture.pixels),
-            ])?;
-            Ok(None)
-        }
-        // $c png file ?options?
-        2 => {
-            if objv.len() < 3 || objv.len().is_multiple_of(2) {
-                return Err(interp.wrong_num_args(2, objv, &format!("file {VIEW_USAGE}")));
-            }
-            let canvas = entry.canvas.borrow();
-            let picture = slice_picture(&canvas, interp, &objv[3..])?;
-            save_png(&picture, &objv[2].to_str())?;
-            Ok(None)
-        }
-        // $c save file ?-format F?
-        3 => {
-            if objv.len() != 3 && objv.len() != 5 {
-                return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti?"));
-            }
-            let mut format = None;
-            if objv.len() == 5 {
-                interp.get_index(objv[3], &SAVE_OPTIONS, c"option")?;
-                format = Some(format_of(interp, objv[4])?);
-            }
-            save_file(&entry.canvas.borrow(), &objv[2].to_str(), format)?;
-            Ok(None)
-        }
-        _ => unreachable!("canvas_object.rs passes 0 to 3"),
+/// $c montage file ?options?
+pub fn montage(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() < 3 || objv.len().is_multiple_of(2) {
+        return Err(interp.wrong_num_args(2, objv, MONTAGE_USAGE));
     }
+    let canvas = entry.canvas.borrow();
+    let picture = montage_picture(&canvas, interp, &objv[3..])?;
+    save_png(&picture, &objv[2].to_str())?;
+    Ok(None)
+}
+
+/// $c photo imageName ?options?
+pub fn photo(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() < 3 || objv.len().is_multiple_of(2) {
+        return Err(interp.wrong_num_args(2, objv, &format!("imageName {VIEW_USAGE}")));
+    }
+    let picture = {
+        let canvas = entry.canvas.borrow();
+        slice_picture(&canvas, interp, &objv[3..])?
+    };
+    // Tk is reached through Tcl (`image create photo`, `$img put`), so
+    // the package does not link Tk and works without it.
+    interp.eval_objv(&[
+        Obj::string("::mx::PhotoPut"),
+        Obj::from_arg(objv[2]),
+        Obj::int(picture.width as i64),
+        Obj::int(picture.height as i64),
+        Obj::bytes(&picture.pixels),
+    ])?;
+    Ok(None)
+}
+
+/// $c png file ?options?
+pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() < 3 || objv.len().is_multiple_of(2) {
+        return Err(interp.wrong_num_args(2, objv, &format!("file {VIEW_USAGE}")));
+    }
+    let canvas = entry.canvas.borrow();
+    let picture = slice_picture(&canvas, interp, &objv[3..])?;
+    save_png(&picture, &objv[2].to_str())?;
+    Ok(None)
+}
+
+/// $c save file ?-format F?
+pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+    if objv.len() != 3 && objv.len() != 5 {
+        return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti?"));
+    }
+    let mut format = None;
+    if objv.len() == 5 {
+        interp.get_index(objv[3], &SAVE_OPTIONS, c"option")?;
+        format = Some(format_of(interp, objv[4])?);
+    }
+    save_file(&entry.canvas.borrow(), &objv[2].to_str(), format)?;
+    Ok(None)
 }
 
 /// Apply one of the options every picture command shares.

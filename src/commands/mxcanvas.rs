@@ -10,7 +10,7 @@ use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdResult, Interp, Obj, TclName};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<6> = name_table![c"create", c"delete", c"exists", c"names", c"load"];
+static SUBCOMMANDS: NameTable<6> = name_table![c"create", c"delete", c"exists", c"load", c"names"];
 static CREATE_OPTIONS: NameTable<7> =
     name_table![c"-depth", c"-frames", c"-height", c"-storage", c"-type", c"-width"];
 /// In the order of [`StorageKind::ALL`].
@@ -50,7 +50,7 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
             Ok(Some(Obj::boolean(state.find(interp, objv[2]).is_some())))
         }
         // MxCanvas names ?pattern?
-        3 => {
+        4 => {
             if objv.len() > 3 {
                 return Err(interp.wrong_num_args(2, objv, "?pattern?"));
             }
@@ -65,7 +65,7 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
             Ok(Some(Obj::list(names)))
         }
         // MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
-        4 => super::formats::load(state, interp, objv),
+        3 => super::formats::load(state, interp, objv),
         _ => unreachable!("index from SUBCOMMANDS"),
     }
 }
