@@ -80,8 +80,11 @@ examples/bin/smooth: FORCE
 
 FORCE:
 
+# make demo [VOLUME=file.nii.gz] [DEMO_OUT=dir]: without VOLUME, the shipped phantom.
+VOLUME   ?=
+DEMO_OUT ?= demo-out
 demo: build
-	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl "$(VOLUME)" "$(DEMO_OUT)"
 
 test: build test-rust test-tcl
 
