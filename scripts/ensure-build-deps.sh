@@ -19,14 +19,5 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v tclsh >/dev/null 2>&1 || missing="$missing tcl"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 
-[ -z "$missing" ] && exit 0
-
-echo "mxcanvas: installing build dependencies:$missing"
-if [ "$(id -u)" -ne 0 ]; then
-    echo "mxcanvas: not root; please run: sudo apt-get install$missing" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+exec sh "$(dirname "$0")/apt-install.sh" build $missing

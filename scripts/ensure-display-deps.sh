@@ -11,14 +11,5 @@ echo 'package require Tk' | DISPLAY= tclsh 2>&1 | grep -q 'display' || missing="
 command -v Xvfb >/dev/null 2>&1 || missing="$missing xvfb"
 command -v xauth >/dev/null 2>&1 || missing="$missing xauth"
 
-[ -z "$missing" ] && exit 0
-
-echo "mxcanvas: installing display test dependencies:$missing"
-if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "mxcanvas: cannot install$missing (not root or no apt-get): the Tk photo tests will be skipped" >&2
-    exit 0
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+exec sh "$(dirname "$0")/apt-install.sh" --optional "display test" $missing
