@@ -15,7 +15,7 @@ CFLAGS   ?= -O2 -g -Wall -Wextra -std=c99 -D_DEFAULT_SOURCE
 TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 
 LIB      = libmxcanvas.so
-PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold tests/tools/bin/shmmake
+PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
 # The external-program kit (include/mxcanvas.h, client/, python/): its example
 # tools and the header's own check program.
 PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_h_check
