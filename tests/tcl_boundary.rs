@@ -59,11 +59,7 @@ fn a_panic_becomes_a_tcl_error_and_the_interpreter_survives() {
 #[test]
 fn interpreter_deletion_releases_transports() {
     let interp = TestInterp::new();
-    let id: i32 = interp
-        .eval("MxCanvas create c -width 16 -height 16; MxExternCanvas c")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id: i32 = interp.eval("MxCanvas create c -width 16 -height 16; MxExternCanvas c").unwrap().parse().unwrap();
     assert!(mxcanvas::sys::shm::stat(id).is_ok());
     drop(interp);
     assert!(mxcanvas::sys::shm::stat(id).is_err(), "segment {id} released with its interpreter");

@@ -40,10 +40,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Os { call, shmid, source } => match source.raw_os_error() {
-                Some(libc::EINVAL) | Some(libc::EIDRM) if *call != "shmdt" => write!(
-                    f,
-                    "no shared memory segment with id {shmid} (never created, or already freed)"
-                ),
+                Some(libc::EINVAL) | Some(libc::EIDRM) if *call != "shmdt" => {
+                    write!(f, "no shared memory segment with id {shmid} (never created, or already freed)")
+                }
                 _ => write!(f, "{call} of shared memory segment {shmid} failed: {source}"),
             },
             Error::Size { shmid, expected, actual, geometry } => write!(

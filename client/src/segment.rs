@@ -202,7 +202,10 @@ mod tests {
         assert_eq!(e.raw_os_error(), Some(libc::EINVAL));
         assert_eq!(
             e.to_string(),
-            format!("segment {} is 97 bytes, but a 4x3x2x1 float32 canvas is 96 bytes: check the geometry arguments", seg.0)
+            format!(
+                "segment {} is 97 bytes, but a 4x3x2x1 float32 canvas is 96 bytes: check the geometry arguments",
+                seg.0
+            )
         );
         assert_eq!(seg.attachments(), 0);
         // same bytes, other type: the size matches, the type is the script's word

@@ -1,10 +1,10 @@
 //! The object command of one canvas: `$c info | get | set | region | fill | data | stats | copy | delete` and the file formats' subcommands.
 
 use super::mxcanvas::check_new_name;
-use super::{formats, region};
-use crate::core::copy::{copy_voxels, Dest};
 use super::state::{CanvasEntry, InterpState};
 use super::values::{parse_coords, parse_value, stats_obj};
+use super::{formats, region};
+use crate::core::copy::{copy_voxels, Dest};
 use crate::core::{Canvas, MxError, Value};
 use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{create_command, Arg, CmdResult, Interp, Number, Obj, TclName};
@@ -31,8 +31,20 @@ enum Subcommand {
 }
 
 static SUBCOMMANDS: NameTable<15> = name_table![
-    c"configure", c"copy", c"data", c"delete", c"fill", c"get", c"info",
-    c"montage", c"photo", c"png", c"region", c"save", c"set", c"stats"
+    c"configure",
+    c"copy",
+    c"data",
+    c"delete",
+    c"fill",
+    c"get",
+    c"info",
+    c"montage",
+    c"photo",
+    c"png",
+    c"region",
+    c"save",
+    c"set",
+    c"stats"
 ];
 const SUBCOMMAND_OF: [Subcommand; 14] = {
     use Subcommand::*;
@@ -63,19 +75,21 @@ pub fn install(state: &Rc<InterpState>, interp: Interp, name: &TclName, canvas: 
 
 fn info(canvas: &Canvas) -> Obj {
     let g = canvas.geometry();
-    Obj::dict([
-        ("width", Obj::int(g.width as i64)),
-        ("height", Obj::int(g.height as i64)),
-        ("depth", Obj::int(g.depth as i64)),
-        ("frames", Obj::int(g.frames as i64)),
-        ("type", Obj::string(canvas.voxel_type().name())),
-        ("bytes", Obj::int(canvas.bytes() as i64)),
-    ]
-    .into_iter()
-    .chain(super::formats::metadata_info(canvas.metadata()))
-    // Where the voxels live: `storage heap`, or `storage shm shmid ID`.
-    .chain([("storage", Obj::string(canvas.storage_kind().name()))])
-    .chain(canvas.shmid().map(|id| ("shmid", Obj::int(id as i64)))))
+    Obj::dict(
+        [
+            ("width", Obj::int(g.width as i64)),
+            ("height", Obj::int(g.height as i64)),
+            ("depth", Obj::int(g.depth as i64)),
+            ("frames", Obj::int(g.frames as i64)),
+            ("type", Obj::string(canvas.voxel_type().name())),
+            ("bytes", Obj::int(canvas.bytes() as i64)),
+        ]
+        .into_iter()
+        .chain(super::formats::metadata_info(canvas.metadata()))
+        // Where the voxels live: `storage heap`, or `storage shm shmid ID`.
+        .chain([("storage", Obj::string(canvas.storage_kind().name()))])
+        .chain(canvas.shmid().map(|id| ("shmid", Obj::int(id as i64)))),
+    )
 }
 
 // `$c get` and `$c set` are the calls scripts make in loops: kept out of

@@ -10,12 +10,30 @@ use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
 
 static OPTIONS: NameTable<11> = name_table![
-    c"-description", c"-qform_code", c"-scl_inter", c"-scl_slope", c"-sform", c"-sform_code",
-    c"-spacing", c"-t_units", c"-tstep", c"-xyz_units"
+    c"-description",
+    c"-qform_code",
+    c"-scl_inter",
+    c"-scl_slope",
+    c"-sform",
+    c"-sform_code",
+    c"-spacing",
+    c"-t_units",
+    c"-tstep",
+    c"-xyz_units"
 ];
 /// The same names, in the same order, as Rust strings.
-const NAMES: [&str; 10] =
-    ["-description", "-qform_code", "-scl_inter", "-scl_slope", "-sform", "-sform_code", "-spacing", "-t_units", "-tstep", "-xyz_units"];
+const NAMES: [&str; 10] = [
+    "-description",
+    "-qform_code",
+    "-scl_inter",
+    "-scl_slope",
+    "-sform",
+    "-sform_code",
+    "-spacing",
+    "-t_units",
+    "-tstep",
+    "-xyz_units",
+];
 
 fn bad(option: &str, value: Arg, expected: String) -> CmdError {
     let text = value.to_str();
@@ -102,7 +120,11 @@ fn apply(interp: Interp, m: &mut Metadata, index: usize, value: Arg) -> Result<(
         }
         9 => {
             if !m.set_spatial_unit(&value.to_str()) {
-                return Err(bad(option, value, format!("one of {}", spatial_unit_names().collect::<Vec<_>>().join(", "))));
+                return Err(bad(
+                    option,
+                    value,
+                    format!("one of {}", spatial_unit_names().collect::<Vec<_>>().join(", ")),
+                ));
             }
         }
         _ => unreachable!("index from OPTIONS"),

@@ -25,7 +25,8 @@ static AXES: NameTable<4> = name_table![c"x", c"y", c"z"];
 
 const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti? ?-scaled boolean?";
 const VIEW_USAGE: &str = "?-slice index? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
-const MONTAGE_USAGE: &str = "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
+const MONTAGE_USAGE: &str =
+    "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 
 fn format_of(interp: Interp, arg: Arg) -> Result<FileFormat, CmdError> {
     Ok(FileFormat::ALL[interp.get_index(arg, &FORMATS, c"format")?])
@@ -172,7 +173,11 @@ fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<G
             1 => {
                 let n = interp.get_wide(pair[1])?;
                 if n < 1 {
-                    return Err(MxError::mx(format!("bad -columns {n}: expected an integer of at least 1"), &["MONTAGE", "COLUMNS", &n.to_string()]).into());
+                    return Err(MxError::mx(
+                        format!("bad -columns {n}: expected an integer of at least 1"),
+                        &["MONTAGE", "COLUMNS", &n.to_string()],
+                    )
+                    .into());
                 }
                 columns = Some(n as usize);
             }

@@ -11,8 +11,7 @@ use crate::tcl::{Arg, CmdResult, Interp, Obj, TclName};
 use std::rc::Rc;
 
 static SUBCOMMANDS: NameTable<6> = name_table![c"create", c"delete", c"exists", c"load", c"names"];
-static CREATE_OPTIONS: NameTable<7> =
-    name_table![c"-depth", c"-frames", c"-height", c"-storage", c"-type", c"-width"];
+static CREATE_OPTIONS: NameTable<7> = name_table![c"-depth", c"-frames", c"-height", c"-storage", c"-type", c"-width"];
 /// In the order of [`StorageKind::ALL`].
 static STORAGE_KINDS: NameTable<3> = name_table![c"heap", c"shm"];
 pub static VOXEL_TYPES: NameTable<9> =

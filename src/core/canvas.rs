@@ -3,11 +3,11 @@
 //!
 //! Every mutating method either does all it says or changes nothing.
 
+use super::copy::{copy_voxels, Dest};
 use super::error::{MxError, MxResult};
 use super::geometry::Geometry;
 use super::metadata::Metadata;
 use super::stats::{self, Stats};
-use super::copy::{copy_voxels, Dest};
 use super::storage::{Storage, StorageKind};
 use super::voxel::{Value, VoxelType};
 

@@ -51,10 +51,8 @@ impl Geometry {
                 &["GEOMETRY", "TOOLARGE"],
             )
         };
-        let bytes = dims
-            .iter()
-            .try_fold(vtype.size() as u64, |acc, &d| acc.checked_mul(d as u64))
-            .ok_or_else(too_large)?;
+        let bytes =
+            dims.iter().try_fold(vtype.size() as u64, |acc, &d| acc.checked_mul(d as u64)).ok_or_else(too_large)?;
         if bytes > MAX_BYTES {
             return Err(too_large());
         }
@@ -90,10 +88,7 @@ impl Geometry {
         for ((name, &c), &n) in names.iter().zip(coords.iter()).zip(self.dims().iter()) {
             if c < 0 || c as u64 >= n as u64 {
                 return Err(MxError::mx(
-                    format!(
-                        "voxel index {name} = {c} is outside the canvas: expected {name} from 0 to {}",
-                        n - 1
-                    ),
+                    format!("voxel index {name} = {c} is outside the canvas: expected {name} from 0 to {}", n - 1),
                     &["INDEX", name, &c.to_string()],
                 ));
             }

@@ -204,7 +204,13 @@ mod tests {
     #[test]
     fn qform_with_flip_and_rotation() {
         // 180 degrees about z: quaternion (b, c, d) = (0, 0, 1); qfac -1 flips z.
-        let m = Metadata { quatern: [0.0, 0.0, 1.0], qfac: -1.0, spacing: [2.0, 3.0, 4.0], qoffset: [5.0, 6.0, 7.0], ..Metadata::default() };
+        let m = Metadata {
+            quatern: [0.0, 0.0, 1.0],
+            qfac: -1.0,
+            spacing: [2.0, 3.0, 4.0],
+            qoffset: [5.0, 6.0, 7.0],
+            ..Metadata::default()
+        };
         let q = m.qform_affine();
         assert_eq!(q[0], [-2.0, 0.0, 0.0, 5.0]);
         assert_eq!(q[1], [0.0, -3.0, 0.0, 6.0]);

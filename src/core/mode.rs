@@ -7,10 +7,7 @@ pub const DEFAULT_MODE: u32 = 0o600;
 
 /// Parse octal permission bits, at most 0777.
 pub fn parse_mode(text: &str) -> MxResult<u32> {
-    let digits = text
-        .strip_prefix("0o")
-        .or_else(|| text.strip_prefix("0O"))
-        .unwrap_or(text);
+    let digits = text.strip_prefix("0o").or_else(|| text.strip_prefix("0O")).unwrap_or(text);
     let bad = || {
         MxError::mx(
             format!("bad mode \"{text}\": expected octal permission bits such as 0600, 644 or 0o640, at most 0777"),

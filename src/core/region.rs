@@ -57,8 +57,7 @@ impl Region {
         let (o, s) = (self.origin, self.size);
         let (w, h, d) = (g.width, g.height, g.depth);
         (o[3]..o[3] + s[3]).flat_map(move |t| {
-            (o[2]..o[2] + s[2])
-                .flat_map(move |z| (o[1]..o[1] + s[1]).map(move |y| ((t * d + z) * h + y) * w + o[0]))
+            (o[2]..o[2] + s[2]).flat_map(move |z| (o[1]..o[1] + s[1]).map(move |y| ((t * d + z) * h + y) * w + o[0]))
         })
     }
 }
@@ -119,7 +118,12 @@ mod tests {
 
     fn read(c: &Canvas, r: &Region) -> Vec<i64> {
         let mut out = vec![];
-        read_region(c, r, |v| out.push(match v { Value::Int(i) => i, Value::Float(_) => unreachable!() }));
+        read_region(c, r, |v| {
+            out.push(match v {
+                Value::Int(i) => i,
+                Value::Float(_) => unreachable!(),
+            })
+        });
         out
     }
 

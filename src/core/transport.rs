@@ -113,9 +113,7 @@ fn no_segment(id: i32, err: SysError) -> MxError {
 
 fn size_mismatch(id: i32, expected: usize, actual: usize) -> MxError {
     MxError::mx(
-        format!(
-            "shared memory segment {id} is {actual} bytes, but the canvas needs exactly {expected}"
-        ),
+        format!("shared memory segment {id} is {actual} bytes, but the canvas needs exactly {expected}"),
         &["TRANSPORT", "SIZE", &expected.to_string(), &actual.to_string()],
     )
 }
@@ -156,8 +154,10 @@ pub(crate) fn create_mx_segment(bytes: usize, mode: u32) -> Result<shm::NewSegme
 pub(crate) fn create_failed(bytes: usize, err: SysError) -> MxError {
     let mut e = MxError::posix(format!("cannot create a shared memory segment of {bytes} bytes"), err);
     e.message.push_str(match err.errno {
-        Errno::ENOSPC => " (the system's limit on the number of segments, kernel.shmmni, or on their \
-                          total size, kernel.shmall, is reached: free transports or run mx::sweep)",
+        Errno::ENOSPC => {
+            " (the system's limit on the number of segments, kernel.shmmni, or on their \
+                          total size, kernel.shmall, is reached: free transports or run mx::sweep)"
+        }
         Errno::EINVAL => " (more than the system's largest segment, kernel.shmmax, allows)",
         Errno::ENOMEM => " (the system is out of memory for shared memory)",
         _ => "",
@@ -218,8 +218,10 @@ pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> 
     // interpreters keep using the table); a foreign segment is attached
     // read-only, which is all reading it back needs. So is a canvas
     // segment, whose transport holds no attachment of its own.
-    let attach = || Attachment::attach(id, false)
-        .map_err(|e| MxError::posix(format!("cannot attach shared memory segment {id}"), e));
+    let attach = || {
+        Attachment::attach(id, false)
+            .map_err(|e| MxError::posix(format!("cannot attach shared memory segment {id}"), e))
+    };
     let held = table().remove(&(owner, id));
     let was_held = held.is_some();
     let restore = |t: Transport| {

@@ -135,10 +135,7 @@ impl VoxelType {
                 let (lo, hi) = t.int_range().expect("integer type has a range");
                 if i < lo || i > hi {
                     return Err(MxError::mx(
-                        format!(
-                            "value {i} is out of range for {}: expected an integer from {lo} to {hi}",
-                            t.name()
-                        ),
+                        format!("value {i} is out of range for {}: expected an integer from {lo} to {hi}", t.name()),
                         &["VALUE", "RANGE", t.name(), &i.to_string()],
                     ));
                 }

@@ -49,7 +49,11 @@ pub fn pair_candidates(path: &str, want: Ending) -> Vec<String> {
     let gz_ext = if upper { "GZ" } else { "gz" };
     let plain = format!("{stem}.{ext}");
     let zipped = format!("{stem}.{ext}.{gz_ext}");
-    if gz { vec![zipped, plain] } else { vec![plain, zipped] }
+    if gz {
+        vec![zipped, plain]
+    } else {
+        vec![plain, zipped]
+    }
 }
 
 /// The first of `candidates` that exists, or the first one (so that opening
@@ -72,10 +76,9 @@ pub fn io_error(action: &str, path: &str, err: io::Error) -> MxError {
         io::ErrorKind::UnexpectedEof => {
             MxError::mx(format!("cannot {action} \"{path}\": the file is truncated"), &["FORMAT", "TRUNCATED"])
         }
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => MxError::mx(
-            format!("cannot {action} \"{path}\": corrupt gzip data ({err})"),
-            &["FORMAT", "GZIP"],
-        ),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+            MxError::mx(format!("cannot {action} \"{path}\": corrupt gzip data ({err})"), &["FORMAT", "GZIP"])
+        }
         _ => MxError::mx(format!("cannot {action} \"{path}\": {err}"), &["IO", &err.to_string()]),
     }
 }
@@ -141,7 +144,10 @@ pub fn skip(reader: &mut dyn Read, count: u64, path: &str) -> Result<(), MxError
     let skipped = io::copy(&mut reader.take(count), &mut io::sink()).map_err(|e| io_error("read", path, e))?;
     if skipped < count {
         return Err(MxError::mx(
-            format!("cannot read \"{path}\": the file is truncated (it ends {} bytes before its voxel data starts)", count - skipped),
+            format!(
+                "cannot read \"{path}\": the file is truncated (it ends {} bytes before its voxel data starts)",
+                count - skipped
+            ),
             &["FORMAT", "TRUNCATED"],
         ));
     }
@@ -161,7 +167,11 @@ pub struct PendingFile {
 impl PendingFile {
     /// Write the whole file with `fill` (gzip-compressed when `gzip`), then
     /// flush and sync it; the final name is untouched until [`commit`](Self::commit).
-    pub fn write(target: &str, gzip: bool, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<PendingFile, MxError> {
+    pub fn write(
+        target: &str,
+        gzip: bool,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<PendingFile, MxError> {
         let path = Path::new(target);
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -169,11 +179,15 @@ impl PendingFile {
         };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name.is_empty() {
-            return Err(MxError::mx(format!("cannot write \"{target}\": expected a file name"), &["FORMAT", "FILENAME"]));
+            return Err(MxError::mx(
+                format!("cannot write \"{target}\": expected a file name"),
+                &["FORMAT", "FILENAME"],
+            ));
         }
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let file = OpenOptions::new().write(true).create_new(true).open(&temp).map_err(|e| io_error("write", target, e))?;
+        let file =
+            OpenOptions::new().write(true).create_new(true).open(&temp).map_err(|e| io_error("write", target, e))?;
         // From here on the guard removes the temporary file on any failure.
         let pending = PendingFile { temp, target: target.to_string(), committed: false };
         let result = (|| -> io::Result<()> {

@@ -32,7 +32,8 @@ fn flavour_name(f: Flavour) -> &'static str {
 pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
     let (_, ending, _) = split_name(path);
     // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).
-    let header_path = if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_string() };
+    let header_path =
+        if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_string() };
     let mut header_stream = open_decoded(&header_path)?;
     let mut raw = [0u8; HEADER_SIZE];
     let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
@@ -55,12 +56,19 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
         Flavour::NiftiPair | Flavour::Analyze => {
             if ending == Ending::Nii {
                 return Err(MxError::mx(
-                    format!("\"{header_path}\" is the header of {} but is named .nii: expected a .hdr and .img pair", flavour_name(header.flavour)),
+                    format!(
+                        "\"{header_path}\" is the header of {} but is named .nii: expected a .hdr and .img pair",
+                        flavour_name(header.flavour)
+                    ),
                     &["FORMAT", "MISMATCH", "pair"],
                 ));
             }
             header_stream.finish(&header_path)?;
-            let image_path = if ending == Ending::Img { path.to_string() } else { first_existing(pair_candidates(&header_path, Ending::Img)) };
+            let image_path = if ending == Ending::Img {
+                path.to_string()
+            } else {
+                first_existing(pair_candidates(&header_path, Ending::Img))
+            };
             let mut image_stream = open_decoded(&image_path)?;
             let canvas = read_voxels(&mut image_stream, header.vox_offset, &header, &image_path)?;
             image_stream.finish(&image_path)?;
@@ -94,7 +102,11 @@ fn read_voxels(stream: &mut Decoded, offset: u64, header: &Header, path: &str) -
         MxError::mx(
             format!(
                 "\"{path}\" is truncated: a {}x{}x{}x{} {} image needs {want} bytes of voxels, the file has {got}",
-                dims[0], dims[1], dims[2], dims[3], header.vtype.name()
+                dims[0],
+                dims[1],
+                dims[2],
+                dims[3],
+                header.vtype.name()
             ),
             &["FORMAT", "TRUNCATED"],
         )

@@ -53,11 +53,19 @@ struct Fields<'a> {
 impl Fields<'_> {
     fn i16(&self, at: usize) -> i16 {
         let raw = [self.b[at], self.b[at + 1]];
-        if self.big { i16::from_be_bytes(raw) } else { i16::from_le_bytes(raw) }
+        if self.big {
+            i16::from_be_bytes(raw)
+        } else {
+            i16::from_le_bytes(raw)
+        }
     }
     fn i32(&self, at: usize) -> i32 {
         let raw = [self.b[at], self.b[at + 1], self.b[at + 2], self.b[at + 3]];
-        if self.big { i32::from_be_bytes(raw) } else { i32::from_le_bytes(raw) }
+        if self.big {
+            i32::from_be_bytes(raw)
+        } else {
+            i32::from_le_bytes(raw)
+        }
     }
     fn f32(&self, at: usize) -> f32 {
         f32::from_bits(self.i32(at) as u32)
@@ -122,7 +130,11 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
     let vtype = datatype::voxel_type(f.i16(70), f.i16(72), file)?;
     let vox_offset = f.f32(108);
     if !vox_offset.is_finite() || vox_offset < 0.0 || vox_offset.fract() != 0.0 || vox_offset > 1.0e12 {
-        return Err(bad_header(file, format!("vox_offset is {vox_offset}, expected a whole number of bytes"), "OFFSET"));
+        return Err(bad_header(
+            file,
+            format!("vox_offset is {vox_offset}, expected a whole number of bytes"),
+            "OFFSET",
+        ));
     }
     let mut vox_offset = vox_offset as u64;
     if flavour == Flavour::NiftiSingle && vox_offset < HEADER_SIZE as u64 {
@@ -199,7 +211,14 @@ impl Writer {
 /// Encode a little-endian header for voxels of `vtype` with `dims`
 /// (width, height, depth, frames) at `vox_offset`. Fails, before anything is
 /// written, when the header cannot describe the canvas.
-pub fn encode(flavour: Flavour, dims: [usize; 4], vtype: VoxelType, m: &Metadata, vox_offset: u64, file: &str) -> MxResult<[u8; HEADER_SIZE]> {
+pub fn encode(
+    flavour: Flavour,
+    dims: [usize; 4],
+    vtype: VoxelType,
+    m: &Metadata,
+    vox_offset: u64,
+    file: &str,
+) -> MxResult<[u8; HEADER_SIZE]> {
     for (axis, &d) in ["width", "height", "depth", "frames"].iter().zip(dims.iter()) {
         if d > MAX_HEADER_DIM {
             return Err(MxError::mx(
@@ -214,7 +233,13 @@ pub fn encode(flavour: Flavour, dims: [usize; 4], vtype: VoxelType, m: &Metadata
             &["FORMAT", "TYPE", vtype.name()],
         ));
     }
-    let ndim = if dims[3] > 1 { 4 } else if dims[2] > 1 { 3 } else { 2 };
+    let ndim = if dims[3] > 1 {
+        4
+    } else if dims[2] > 1 {
+        3
+    } else {
+        2
+    };
     let mut w = Writer { b: [0; HEADER_SIZE] };
     w.i32(0, HEADER_SIZE as i32);
     w.i16(40, ndim);
@@ -226,7 +251,13 @@ pub fn encode(flavour: Flavour, dims: [usize; 4], vtype: VoxelType, m: &Metadata
     }
     w.i16(70, datatype::code_of(vtype));
     w.i16(72, 8 * vtype.size() as i16);
-    let qfac = if flavour == Flavour::Analyze { 0.0 } else if m.qfac < 0.0 { -1.0 } else { 1.0 };
+    let qfac = if flavour == Flavour::Analyze {
+        0.0
+    } else if m.qfac < 0.0 {
+        -1.0
+    } else {
+        1.0
+    };
     let [p5, p6, p7] = m.extra.pixdim_rest;
     w.f32s(76, &[qfac, m.spacing[0], m.spacing[1], m.spacing[2], m.tstep, p5, p6, p7]);
     w.f32(108, vox_offset as f32);

@@ -13,7 +13,8 @@ use std::io::{self, Write};
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 
 fn chunk(out: &mut dyn Write, kind: &[u8; 4], data: &[u8]) -> io::Result<()> {
-    let len = u32::try_from(data.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "PNG chunk over 4 GiB"))?;
+    let len =
+        u32::try_from(data.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "PNG chunk over 4 GiB"))?;
     let mut crc = Crc::new();
     crc.update(kind);
     crc.update(data);

@@ -21,7 +21,8 @@ impl TempDir {
         self.0.join(name).to_string_lossy().into_owned()
     }
     fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(&self.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> =
+            fs::read_dir(&self.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         v.sort();
         v
     }
@@ -43,10 +44,18 @@ fn sample(vtype: VoxelType, dims: [i64; 4]) -> Canvas {
         let y = (i / g.width) % g.height;
         let z = (i / (g.width * g.height)) % g.depth;
         let t = i / (g.width * g.height * g.depth);
-        let v = if vtype.is_float() { Value::Float(i as f64 * 0.5 - 3.25) } else { Value::Int(lo + (i as i64 * 7) % 200) };
+        let v =
+            if vtype.is_float() { Value::Float(i as f64 * 0.5 - 3.25) } else { Value::Int(lo + (i as i64 * 7) % 200) };
         c.set([x, y, z, t].map(|a| a as i64), v).unwrap();
     }
-    c.set_metadata(Metadata { spacing: [1.5, 2.0, 3.0], tstep: 2.5, scl_slope: 2.0, scl_inter: -1.0, description: b"round trip".to_vec(), ..Metadata::default() });
+    c.set_metadata(Metadata {
+        spacing: [1.5, 2.0, 3.0],
+        tstep: 2.5,
+        scl_slope: 2.0,
+        scl_inter: -1.0,
+        description: b"round trip".to_vec(),
+        ..Metadata::default()
+    });
     c
 }
 
@@ -111,7 +120,8 @@ fn big_endian_files_load() {
     for at in (40..56).step_by(2).chain([68, 70, 72, 74, 120, 252, 254]) {
         be[at..at + 2].reverse();
     }
-    for at in (56..68).step_by(4).chain((76..120).step_by(4)).chain((124..148).step_by(4)).chain((256..328).step_by(4)) {
+    for at in (56..68).step_by(4).chain((76..120).step_by(4)).chain((124..148).step_by(4)).chain((256..328).step_by(4))
+    {
         be[at..at + 4].reverse();
     }
     for voxel in be[352..].chunks_exact_mut(8) {

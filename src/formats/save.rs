@@ -102,8 +102,14 @@ mod tests {
         let t = target("b.img", None).unwrap();
         assert_eq!((t.flavour, t.header.as_str(), t.image.as_deref()), (Flavour::NiftiPair, "b.hdr", Some("b.img")));
         let t = target("b.HDR.gz", Some(FileFormat::Analyze)).unwrap();
-        assert_eq!((t.flavour, t.header.as_str(), t.image.as_deref()), (Flavour::Analyze, "b.HDR.gz", Some("b.IMG.gz")));
-        assert_eq!(target("b.nii", Some(FileFormat::Analyze)).unwrap_err().code, ["MX", "FORMAT", "MISMATCH", "analyze"]);
+        assert_eq!(
+            (t.flavour, t.header.as_str(), t.image.as_deref()),
+            (Flavour::Analyze, "b.HDR.gz", Some("b.IMG.gz"))
+        );
+        assert_eq!(
+            target("b.nii", Some(FileFormat::Analyze)).unwrap_err().code,
+            ["MX", "FORMAT", "MISMATCH", "analyze"]
+        );
         assert_eq!(target("b.png", None).unwrap_err().code, ["MX", "FORMAT", "FILENAME", "b.png"]);
     }
 }

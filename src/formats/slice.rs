@@ -157,10 +157,8 @@ pub fn montage(canvas: &Canvas, indices: &[usize], columns: usize, view: &View) 
         return Err(MxError::mx("a montage needs at least one slice and one column", &["MONTAGE", "EMPTY"]));
     }
     let planes: Vec<_> = indices.iter().map(|&i| plane(canvas, view.axis, i, view.frame)).collect();
-    let window = view
-        .window
-        .or_else(|| value_range(planes.iter().flat_map(|(_, _, v)| v.iter())))
-        .unwrap_or((0.0, 0.0));
+    let window =
+        view.window.or_else(|| value_range(planes.iter().flat_map(|(_, _, v)| v.iter()))).unwrap_or((0.0, 0.0));
     let (tw, th) = (planes[0].0, planes[0].1);
     let columns = columns.min(indices.len());
     let rows = indices.len().div_ceil(columns);

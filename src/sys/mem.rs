@@ -16,7 +16,11 @@ pub fn page_size() -> usize {
     *PAGE.get_or_init(|| {
         // SAFETY: sysconf only reads its integer argument.
         let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-        if n > 0 { n as usize } else { 4096 }
+        if n > 0 {
+            n as usize
+        } else {
+            4096
+        }
     })
 }
 
@@ -25,7 +29,7 @@ fn inner_pages(buf: &[u8]) -> Option<(usize, usize)> {
     let page = page_size();
     let start = (buf.as_ptr() as usize).checked_add(page - 1)? & !(page - 1);
     let end = (buf.as_ptr() as usize + buf.len()) & !(page - 1);
-    (end > start).then_some((start, end - start))
+    (end > start).then(|| (start, end - start))
 }
 
 /// Ask the kernel to allocate, writable, every whole page inside `buf` now
@@ -63,7 +67,7 @@ pub fn hugetlb_pages() -> Option<(usize, u64)> {
         };
         let total = field("HugePages_Total:")?;
         let size_kib = field("Hugepagesize:")?;
-        (total > 0 && size_kib > 0).then_some(((size_kib * 1024) as usize, total))
+        (total > 0 && size_kib > 0).then(|| ((size_kib * 1024) as usize, total))
     })
 }
 

@@ -219,10 +219,7 @@ impl Attachment {
         if addr as isize == -1 {
             return Err(SysError::last("shmat"));
         }
-        let ptr = NonNull::new(addr as *mut u8).ok_or(SysError {
-            call: "shmat",
-            errno: nix::errno::Errno::EFAULT,
-        })?;
+        let ptr = NonNull::new(addr as *mut u8).ok_or(SysError { call: "shmat", errno: nix::errno::Errno::EFAULT })?;
         // From here on the guard detaches on every path, errors included.
         let mut attachment = Attachment { id, ptr, len: 0, writable };
         attachment.len = stat(id)?.size;

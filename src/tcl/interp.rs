@@ -141,13 +141,26 @@ impl Interp {
 
     /// `Tcl_GetIndexFromObjStruct`: unique prefixes, and the standard
     /// `bad WHAT "x": must be a, b, or c` with `TCL LOOKUP INDEX WHAT x`.
-    pub fn get_index<const N: usize>(self, arg: Arg, table: &'static NameTable<N>, what: &CStr) -> Result<usize, CmdError> {
+    pub fn get_index<const N: usize>(
+        self,
+        arg: Arg,
+        table: &'static NameTable<N>,
+        what: &CStr,
+    ) -> Result<usize, CmdError> {
         let mut index: c_int = 0;
         let stride = std::mem::size_of::<*const std::ffi::c_char>() as c_int;
         // SAFETY: `table` is a 'static NULL-terminated array of C string
         // pointers with the given stride, as Tcl requires (it caches it).
         check(unsafe {
-            tcl_call!(tcl_GetIndexFromObjStruct(self.0, arg.as_ptr(), table.as_ptr(), stride, what.as_ptr(), 0, &mut index))
+            tcl_call!(tcl_GetIndexFromObjStruct(
+                self.0,
+                arg.as_ptr(),
+                table.as_ptr(),
+                stride,
+                what.as_ptr(),
+                0,
+                &mut index
+            ))
         })?;
         Ok(index as usize)
     }

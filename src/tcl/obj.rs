@@ -74,9 +74,7 @@ impl Obj {
         for item in items {
             // SAFETY: `list` is unshared (refcount 1, ours) so it may be
             // modified; appending takes its own reference to `item`.
-            unsafe {
-                tcl_call!(tcl_ListObjAppendElement(std::ptr::null_mut(), list.as_ptr(), item.as_ptr()))
-            };
+            unsafe { tcl_call!(tcl_ListObjAppendElement(std::ptr::null_mut(), list.as_ptr(), item.as_ptr())) };
         }
         list
     }
@@ -119,9 +117,7 @@ impl Obj {
             let key = Obj::string(key);
             // SAFETY: `dict` is unshared so it may be modified; Tcl takes its
             // own references to key and value.
-            unsafe {
-                tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), dict.as_ptr(), key.as_ptr(), value.as_ptr()))
-            };
+            unsafe { tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), dict.as_ptr(), key.as_ptr(), value.as_ptr())) };
         }
         dict
     }
@@ -132,9 +128,7 @@ impl Obj {
             let key = Obj::string(key);
             // SAFETY: the caller made the dict and has not shared it; Tcl
             // takes its own references to key and value.
-            unsafe {
-                tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), self.as_ptr(), key.as_ptr(), value.as_ptr()))
-            };
+            unsafe { tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), self.as_ptr(), key.as_ptr(), value.as_ptr())) };
         }
     }
 }
