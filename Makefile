@@ -115,10 +115,10 @@ bench: build bench-venv bench/bin/cycle
 	TCLSH=$(TCLSH) .venv/bin/python bench/run.py
 
 install: build
-	install -d $(TCLPKGDIR)/tcl
+	install -d $(TCLPKGDIR)/library
 	install -m 0755 $(LIB) $(TCLPKGDIR)/$(LIB)
 	install -m 0644 pkgIndex.tcl $(TCLPKGDIR)/pkgIndex.tcl
-	install -m 0644 tcl/*.tcl $(TCLPKGDIR)/tcl/
+	install -m 0644 library/*.tcl $(TCLPKGDIR)/library/
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 0644 include/mxcanvas.h $(DESTDIR)$(PREFIX)/include/mxcanvas.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' include/mxcanvas.pc.in \

@@ -1,6 +1,6 @@
 # mxcanvas: load the Rust library and the Tcl helpers (namespace ::mx).
 package ifneeded mxcanvas 0.1.0 [list apply {dir {
     load [file join $dir libmxcanvas.so] Mxcanvas
-    source [file join $dir tcl mxcanvas.tcl]
-    source [file join $dir tcl formats.tcl]
+    source [file join $dir library mxcanvas.tcl]
+    source [file join $dir library formats.tcl]
 }} $dir]

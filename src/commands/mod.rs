@@ -25,7 +25,7 @@ const COMMANDS: [(&str, GlobalCommand); 6] = [
     ("MxInternCanvas", |s, i, a| transport::intern_canvas(s, i, a)),
     ("MxFreeTransport", |s, i, a| transport::free_transport(s, i, a)),
     ("MxTransports", |s, i, a| transport::transports(s, i, a)),
-    // Hidden helper of `mx::sweep` (tcl/mxcanvas.tcl); Tcl creates ::mx.
+    // Hidden helper of `mx::sweep` (library/mxcanvas.tcl); Tcl creates ::mx.
     ("::mx::_orphans", |s, i, a| sweep::orphans(s, i, a)),
 ];
 

@@ -1,4 +1,4 @@
-//! `::mx::_orphans ?-remove?`: the Rust half of `mx::sweep` (tcl/mxcanvas.tcl).
+//! `::mx::_orphans ?-remove?`: the Rust half of `mx::sweep` (library/mxcanvas.tcl).
 //!
 //! Lists the mxcanvas segments whose creating process is gone and that
 //! nothing is attached to; with `-remove`, removes them (IPC_RMID) and lists
