@@ -1,6 +1,6 @@
 //! Image files and pictures:
 //! `MxCanvas load file ?name? ?-format F? ?-scaled BOOL?`, and per canvas
-//! `$c save file ?-format F?`, `$c png file ?view options?`,
+//! `$c save file ?-format F? ?-compression N?`, `$c png file ?view options?`,
 //! `$c montage file ?view options? ?-slices LIST? ?-columns N?` and
 //! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
 //! Also the metadata keys that `$c info` adds after the geometry keys.
@@ -9,15 +9,16 @@ use super::canvas_object;
 use super::mxcanvas::{check_new_name, split_name};
 use super::state::{CanvasEntry, InterpState};
 use crate::core::{Canvas, Metadata, MxError};
+use crate::formats::gzip;
 use crate::formats::load::{load as load_file, LoadOptions};
 use crate::formats::slice::{self, Axis, Grey, View};
-use crate::formats::{save::save as save_file, save_png, FileFormat};
+use crate::formats::{save::save_with as save_file, save_png, FileFormat};
 use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
 static LOAD_OPTIONS: NameTable<3> = name_table![c"-format", c"-scaled"];
-static SAVE_OPTIONS: NameTable<2> = name_table![c"-format"];
+static SAVE_OPTIONS: NameTable<3> = name_table![c"-compression", c"-format"];
 static FORMATS: NameTable<3> = name_table![c"analyze", c"nifti"];
 static VIEW_OPTIONS: NameTable<6> = name_table![c"-axis", c"-flip", c"-frame", c"-slice", c"-window"];
 static MONTAGE_OPTIONS: NameTable<7> = name_table![c"-axis", c"-columns", c"-flip", c"-frame", c"-slices", c"-window"];
@@ -98,17 +99,21 @@ pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     Ok(None)
 }
 
-/// $c save file ?-format F?
+/// $c save file ?-format F? ?-compression N?
 pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
-    if objv.len() != 3 && objv.len() != 5 {
-        return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti?"));
+    if objv.len() < 3 || objv.len().is_multiple_of(2) {
+        return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti? ?-compression level?"));
     }
     let mut format = None;
-    if objv.len() == 5 {
-        interp.get_index(objv[3], &SAVE_OPTIONS, c"option")?;
-        format = Some(format_of(interp, objv[4])?);
+    let mut level = gzip::DEFAULT_LEVEL;
+    for pair in objv[3..].chunks_exact(2) {
+        match interp.get_index(pair[0], &SAVE_OPTIONS, c"option")? {
+            0 => level = gzip::check_level(interp.get_wide(pair[1])?)?,
+            1 => format = Some(format_of(interp, pair[1])?),
+            _ => unreachable!("index from SAVE_OPTIONS"),
+        }
     }
-    save_file(&entry.canvas.borrow(), &objv[2].to_str(), format)?;
+    save_file(&entry.canvas.borrow(), &objv[2].to_str(), format, level)?;
     Ok(None)
 }
 

@@ -2,11 +2,10 @@
 //! through gzip when the bytes say so, and writing that never leaves a
 //! half-written file behind (temporary file in the same directory, then rename).
 
+use super::gzip::reader::GzReader;
+use super::gzip::writer::GzWriter;
 use crate::core::MxError;
 use crate::sys::SysError;
-use flate2::read::MultiGzDecoder;
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -76,6 +75,9 @@ pub fn io_error(action: &str, path: &str, err: io::Error) -> MxError {
         io::ErrorKind::UnexpectedEof => {
             MxError::mx(format!("cannot {action} \"{path}\": the file is truncated"), &["FORMAT", "TRUNCATED"])
         }
+        io::ErrorKind::OutOfMemory => {
+            MxError::mx(format!("cannot {action} \"{path}\": {err}"), &["ALLOC", &err.to_string()])
+        }
         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
             MxError::mx(format!("cannot {action} \"{path}\": corrupt gzip data ({err})"), &["FORMAT", "GZIP"])
         }
@@ -118,7 +120,8 @@ pub fn open_decoded(path: &str) -> Result<Decoded, MxError> {
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let head = reader.fill_buf().map_err(|e| io_error("read", path, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Decoded { reader: Box::new(MultiGzDecoder::new(reader)), gzip: true, plain_len: None })
+        let gz = GzReader::new(reader, meta.len()).map_err(|e| io_error("read", path, e))?;
+        Ok(Decoded { reader: Box::new(gz), gzip: true, plain_len: None })
     } else {
         let plain_len = meta.is_file().then_some(meta.len());
         Ok(Decoded { reader: Box::new(reader), gzip: false, plain_len })
@@ -165,11 +168,11 @@ pub struct PendingFile {
 }
 
 impl PendingFile {
-    /// Write the whole file with `fill` (gzip-compressed when `gzip`), then
+    /// Write the whole file with `fill` (gzip-compressed at level `gzip` when given), then
     /// flush and sync it; the final name is untouched until [`commit`](Self::commit).
     pub fn write(
         target: &str,
-        gzip: bool,
+        gzip: Option<u32>,
         fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> Result<PendingFile, MxError> {
         let path = Path::new(target);
@@ -192,8 +195,8 @@ impl PendingFile {
         let pending = PendingFile { temp, target: target.to_string(), committed: false };
         let result = (|| -> io::Result<()> {
             let mut out = BufWriter::with_capacity(1 << 16, file);
-            if gzip {
-                let mut gz = GzEncoder::new(&mut out, Compression::default());
+            if let Some(level) = gzip {
+                let mut gz = GzWriter::new(&mut out, level);
                 fill(&mut gz)?;
                 gz.finish()?;
             } else {
@@ -255,7 +258,7 @@ mod tests {
     fn gzip_is_detected_by_content() {
         let dir = temp_dir("gz");
         let path = dir.join("plain-name.bin").to_string_lossy().into_owned();
-        PendingFile::write(&path, true, |w| w.write_all(b"hello")).unwrap().commit().unwrap();
+        PendingFile::write(&path, Some(1), |w| w.write_all(b"hello")).unwrap().commit().unwrap();
         let mut text = String::new();
         open_decoded(&path).unwrap().reader.read_to_string(&mut text).unwrap();
         assert_eq!(text, "hello");
@@ -266,11 +269,11 @@ mod tests {
     fn failed_writes_leave_nothing() {
         let dir = temp_dir("fail");
         let path = dir.join("out.nii").to_string_lossy().into_owned();
-        let e = PendingFile::write(&path, false, |_| Err(io::Error::from_raw_os_error(libc::ENOSPC))).err().unwrap();
+        let e = PendingFile::write(&path, None, |_| Err(io::Error::from_raw_os_error(libc::ENOSPC))).err().unwrap();
         assert_eq!(e.code[..2], ["POSIX", "ENOSPC"]);
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
         // an uncommitted file disappears too
-        drop(PendingFile::write(&path, false, |w| w.write_all(b"x")).unwrap());
+        drop(PendingFile::write(&path, None, |w| w.write_all(b"x")).unwrap());
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
         fs::remove_dir_all(dir).unwrap();
     }
