@@ -3,7 +3,7 @@
 #   make demo     build, then run the main job end to end
 #   make test     build, then run every test (cargo test + the tcltest suite)
 #   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
-#   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
+#   make bench    benchmark against C, numpy, nibabel, SimpleITK; writes BENCHMARKS.md (docs/performance.md)
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 PREFIX   ?= /usr/local
@@ -111,7 +111,13 @@ bench/bin/cycle: bench/cycle.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $<
 
-bench: build bench-venv bench/bin/cycle
+# The deflate implementations side by side (bench/deflate, outside the workspace).
+bench/bin/deflate-compare: FORCE
+	$(CARGO) build --release --manifest-path bench/deflate/Cargo.toml --target-dir target/bench-deflate
+	@mkdir -p $(@D)
+	cp target/bench-deflate/release/deflate-compare $@
+
+bench: build bench-venv bench/bin/cycle bench/bin/deflate-compare
 	TCLSH=$(TCLSH) .venv/bin/python bench/run.py
 
 install: build
