@@ -85,9 +85,25 @@ pub fn io_error(action: &str, path: &str, err: io::Error) -> MxError {
     }
 }
 
+/// A stream of decoded bytes that may hand a stretch of them over whole.
+pub trait DecodedRead: Read {
+    /// See [`GzReader::take_whole`]; plain files never do.
+    fn take_decoded(&mut self, _skip: usize, _len: usize) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+impl DecodedRead for BufReader<File> {}
+
+impl DecodedRead for GzReader {
+    fn take_decoded(&mut self, skip: usize, len: usize) -> Option<Vec<u8>> {
+        self.take_whole(skip, len)
+    }
+}
+
 /// A file opened for reading its decoded bytes.
 pub struct Decoded {
-    pub reader: Box<dyn Read>,
+    pub reader: Box<dyn DecodedRead>,
     pub gzip: bool,
     /// The size of a plain (not compressed) file, known before reading.
     pub plain_len: Option<u64>,

@@ -119,12 +119,20 @@ fn read_voxels(stream: &mut Decoded, offset: u64, header: &Header, path: &str) -
             return Err(truncated(len.saturating_sub(start)));
         }
     }
-    let mut canvas = Canvas::new(geometry, header.vtype)?;
-    skip(&mut *stream.reader, offset, path)?;
-    let got = read_up_to(&mut *stream.reader, canvas.as_bytes_mut(), path)?;
-    if got < want {
-        return Err(truncated(got as u64));
-    }
+    // A gzip member inflated in one piece becomes the canvas's storage as it is.
+    let taken = usize::try_from(offset).ok().and_then(|skip| stream.reader.take_decoded(skip, want));
+    let mut canvas = match taken {
+        Some(bytes) => Canvas::from_heap_bytes(geometry, header.vtype, bytes)?,
+        None => {
+            let mut canvas = Canvas::new(geometry, header.vtype)?;
+            skip(&mut *stream.reader, offset, path)?;
+            let got = read_up_to(&mut *stream.reader, canvas.as_bytes_mut(), path)?;
+            if got < want {
+                return Err(truncated(got as u64));
+            }
+            canvas
+        }
+    };
     if header.big_endian != cfg!(target_endian = "big") {
         swap_bytes(canvas.as_bytes_mut(), header.vtype.size());
     }

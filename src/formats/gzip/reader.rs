@@ -65,6 +65,26 @@ impl GzReader {
         GzReader { state }
     }
 
+    /// Hand over the next `skip + len` decoded bytes without copying them
+    /// into another buffer: the `len` after `skip`, as a Vec of exactly
+    /// `len` bytes. Only when a whole first member was inflated in one piece
+    /// and holds them (else None, and reading goes on as before). Bytes of
+    /// that member after them are dropped: their CRC-32 was checked.
+    pub fn take_whole(&mut self, skip: usize, len: usize) -> Option<Vec<u8>> {
+        let State::Whole { out, at, .. } = &mut self.state else { return None };
+        let start = at.checked_add(skip)?;
+        if start.checked_add(len)? > out.len() {
+            return None;
+        }
+        let mut bytes = std::mem::take(out);
+        *at = 0;
+        // The 352-byte header is in front: one move within memory already
+        // touched, instead of a copy into fresh canvas pages.
+        bytes.copy_within(start..start + len, 0);
+        bytes.truncate(len);
+        Some(bytes)
+    }
+
     /// Whether the file was one of ours, read in parallel (for tests and the benchmark).
     pub fn is_indexed(&self) -> bool {
         matches!(self.state, State::Indexed(_))

@@ -216,3 +216,20 @@ fn parallel_crc_matches_serial() {
     let data = sample(40 << 20);
     assert_eq!(crc32(&data), crc32fast::hash(&data));
 }
+
+#[test]
+fn a_foreign_member_is_handed_over_whole() {
+    let data = sample(BLOCK + 500);
+    let mut r = GzReader::from_bytes(foreign(&data));
+    let mut head = [0u8; 348];
+    r.read_exact(&mut head).unwrap();
+    assert_eq!(head[..], data[..348]);
+    assert!(r.take_whole(4, data.len()).is_none(), "more than the member holds");
+    let voxels = r.take_whole(4, BLOCK).unwrap();
+    assert_eq!(voxels.len(), BLOCK);
+    assert_eq!(voxels[..], data[352..352 + BLOCK]);
+    // the rest of the member was dropped with it: the stream is at its end
+    assert_eq!(r.read(&mut head).unwrap(), 0);
+    // our own files are read in parallel instead
+    assert!(GzReader::from_bytes(ours(&data[..352], &data[352..], 1)).take_whole(0, 10).is_none());
+}
