@@ -108,7 +108,10 @@ pub fn parse_header(data: &[u8]) -> io::Result<MemberHeader> {
         }
     }
     if flags & FHCRC != 0 {
-        get(data, at, 2)?;
+        let stored = u16::from_le_bytes(get(data, at, 2)?.try_into().unwrap());
+        if stored != crc32fast::hash(&data[..at]) as u16 {
+            return Err(corrupt("the gzip header's CRC-16 does not match the header"));
+        }
         at += 2;
     }
     Ok(MemberHeader { len: at, indexed_size })

@@ -166,6 +166,26 @@ fn crc_mismatch_is_an_error() {
 }
 
 #[test]
+fn header_crc_is_checked() {
+    let mut named = Vec::new();
+    let mut e = flate2::GzBuilder::new().filename("x").write(&mut named, flate2::Compression::fast());
+    e.write_all(b"data").unwrap();
+    e.finish().unwrap();
+    // set FHCRC and insert the header's CRC-16 after the name
+    named[3] |= FHCRC;
+    let end = 10 + named[10..].iter().position(|&b| b == 0).unwrap() + 1;
+    let crc = (crc32fast::hash(&named[..end]) as u16).to_le_bytes();
+    let mut good = named[..end].to_vec();
+    good.extend_from_slice(&crc);
+    good.extend_from_slice(&named[end..]);
+    assert_eq!(parse_header(&good).unwrap().len, end + 2);
+    assert_eq!(read_all(good.clone()).unwrap(), b"data");
+    good[end] ^= 1;
+    assert!(parse_header(&good).unwrap_err().to_string().contains("CRC-16"));
+    assert!(is_corrupt(&error_of(good)));
+}
+
+#[test]
 fn length_mismatch_is_an_error() {
     let mut file = ours(&[], &sample(5000), 1);
     let end = file.len();
