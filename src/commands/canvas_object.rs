@@ -56,7 +56,7 @@ const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
 
 /// Make `canvas` a command named `name`; returns the name as a Tcl value.
 pub fn install(state: &Rc<InterpState>, interp: Interp, name: &TclName, canvas: Canvas) -> Obj {
-    let entry = Rc::new(CanvasEntry { canvas: RefCell::new(canvas), token: Cell::new(std::ptr::null_mut()) });
+    let entry = Rc::new(CanvasEntry { canvas: RefCell::new(canvas), token: Cell::new(None) });
     let (for_calls, for_delete) = (state.clone(), state.clone());
     let (call_entry, delete_entry) = (entry.clone(), entry.clone());
     let token = create_command(
@@ -64,11 +64,12 @@ pub fn install(state: &Rc<InterpState>, interp: Interp, name: &TclName, canvas: 
         name,
         move |interp, objv| command(&for_calls, &call_entry, interp, objv),
         Some(Box::new(move || {
-            for_delete.remove(delete_entry.token.get());
-            delete_entry.token.set(std::ptr::null_mut());
+            if let Some(token) = delete_entry.token.take() {
+                for_delete.remove(token);
+            }
         })),
     );
-    entry.token.set(token);
+    entry.token.set(Some(token));
     state.add(entry);
     name.to_obj()
 }
@@ -175,8 +176,7 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }
-            let token = entry.token.get();
-            if !token.is_null() {
+            if let Some(token) = entry.token.get() {
                 interp.delete_command(token);
             }
             Ok(None)

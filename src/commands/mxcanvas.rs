@@ -34,8 +34,7 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
             // Look every name up first: a failed call deletes nothing.
             let entries = objv[2..].iter().map(|&n| state.lookup(interp, n)).collect::<Result<Vec<_>, _>>()?;
             for entry in entries {
-                let token = entry.token.get();
-                if !token.is_null() {
+                if let Some(token) = entry.token.get() {
                     interp.delete_command(token);
                 }
             }
@@ -57,8 +56,8 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
             let names = state
                 .all()
                 .iter()
-                .map(|e| interp.command_name(e.token.get()))
-                .filter(|name| pattern.as_ref().map_or(true, |p| interp.string_match(name, p)))
+                .filter_map(|e| e.token.get().map(|token| interp.command_name(token)))
+                .filter(|name| pattern.as_ref().is_none_or(|p| interp.string_match(name, p)))
                 .map(|name| name.to_obj())
                 .collect::<Vec<_>>();
             Ok(Some(Obj::list(names)))

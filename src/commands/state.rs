@@ -3,15 +3,15 @@
 use crate::core::transport::{self, Owner};
 use crate::core::{Canvas, MxError};
 use crate::tcl::lifecycle::InterpData;
-use crate::tcl::{Arg, CmdError, Interp, TclName};
+use crate::tcl::{Arg, CmdError, CommandToken, Interp, TclName};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use tcl_sys::Tcl_Command;
 
 /// One canvas and the Tcl command that stands for it.
 pub struct CanvasEntry {
     pub canvas: RefCell<Canvas>,
-    pub token: Cell<Tcl_Command>,
+    /// The canvas's command; None once it is deleted.
+    pub token: Cell<Option<CommandToken>>,
 }
 
 pub struct InterpState {
@@ -36,8 +36,8 @@ impl InterpState {
         self.canvases.borrow_mut().push(entry);
     }
 
-    pub fn remove(&self, token: Tcl_Command) {
-        self.canvases.borrow_mut().retain(|e| e.token.get() != token);
+    pub fn remove(&self, token: CommandToken) {
+        self.canvases.borrow_mut().retain(|e| e.token.get() != Some(token));
     }
 
     /// All canvases, in creation order.
@@ -48,7 +48,7 @@ impl InterpState {
     /// The canvas whose command `name` names, if it is one.
     pub fn find(&self, interp: Interp, name: Arg) -> Option<Rc<CanvasEntry>> {
         let token = interp.find_command(name)?;
-        self.canvases.borrow().iter().find(|e| e.token.get() == token).cloned()
+        self.canvases.borrow().iter().find(|e| e.token.get() == Some(token)).cloned()
     }
 
     /// Like [`InterpState::find`], with the error a script should see.

@@ -361,6 +361,8 @@ mod tests {
     }
 
     #[test]
+    // The offset is written out as the layout formula ((z*h + y)*w + x), ones included.
+    #[allow(clippy::identity_op)]
     fn extern_then_intern_round_trip() {
         let owner = new_owner();
         let mut c = canvas(VoxelType::Int16);

@@ -89,6 +89,8 @@ fn info_from(id: i32, ds: &libc::shmid_ds) -> SegmentInfo {
         size: ds.shm_segsz,
         mode: mode & 0o777,
         marked_for_removal: mode & SHM_DEST != 0,
+        // c_ulong: u64 here, u32 on 32-bit targets.
+        #[allow(clippy::unnecessary_cast)]
         attachments: ds.shm_nattch as u64,
         owner_uid: ds.shm_perm.uid,
         creator_uid: ds.shm_perm.cuid,

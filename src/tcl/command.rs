@@ -13,8 +13,27 @@ use crate::core::MxError;
 use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::rc::Rc;
 use tcl_sys::{ClientData, Tcl_Command, Tcl_Interp, Tcl_Obj};
+
+/// A command created by [`create_command`]: Tcl's `Tcl_Command` token,
+/// never NULL. A token stays valid until the command's delete callback runs;
+/// whoever keeps one must drop it in that callback (as the canvas registry
+/// does), so a live `CommandToken` always names a live command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommandToken(NonNull<tcl_sys::Tcl_Command_>);
+
+impl CommandToken {
+    /// Wrap a token Tcl returned; None for NULL (no such command).
+    pub(crate) fn from_raw(token: Tcl_Command) -> Option<CommandToken> {
+        NonNull::new(token).map(CommandToken)
+    }
+
+    pub(crate) fn as_raw(self) -> Tcl_Command {
+        self.0.as_ptr()
+    }
+}
 
 /// What a handler returns: its result value (None for the empty string).
 pub type CmdResult = Result<Option<Obj>, CmdError>;
@@ -105,12 +124,12 @@ pub fn create_command(
     name: impl Into<TclName>,
     handler: impl Fn(Interp, &[Arg]) -> CmdResult + 'static,
     on_delete: Option<Box<dyn FnOnce()>>,
-) -> Tcl_Command {
+) -> CommandToken {
     let data = Rc::new(CommandData { handler: Box::new(handler), on_delete: RefCell::new(on_delete) });
     let name = name.into().to_c_string();
     // SAFETY: the leaked Rc is reclaimed by delete_trampoline; both
     // trampolines match Tcl's callback signatures.
-    unsafe {
+    let token = unsafe {
         tcl_call!(tcl_CreateObjCommand(
             interp.as_ptr(),
             name.as_ptr(),
@@ -118,5 +137,6 @@ pub fn create_command(
             Rc::into_raw(data) as *mut c_void,
             Some(delete_trampoline)
         ))
-    }
+    };
+    CommandToken::from_raw(token).expect("Tcl_CreateObjCommand never returns NULL")
 }

@@ -1,12 +1,13 @@
 //! A safe view of a `Tcl_Interp` for command implementations: argument
 //! parsing with Tcl's own routines, results, and errors with errorcodes.
 
+use super::command::CommandToken;
 use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
 use super::table::NameTable;
 use crate::core::MxError;
 use std::ffi::{c_int, CStr, CString};
-use tcl_sys::{Tcl_Command, Tcl_Interp};
+use tcl_sys::Tcl_Interp;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -248,10 +249,9 @@ impl Interp {
     // ---- commands ----
 
     /// The command `arg` names, if any (resolved like Tcl resolves command names).
-    pub fn find_command(self, arg: Arg) -> Option<Tcl_Command> {
+    pub fn find_command(self, arg: Arg) -> Option<CommandToken> {
         // SAFETY: live interpreter and argument.
-        let token = unsafe { tcl_call!(tcl_GetCommandFromObj(self.0, arg.as_ptr())) };
-        (!token.is_null()).then_some(token)
+        CommandToken::from_raw(unsafe { tcl_call!(tcl_GetCommandFromObj(self.0, arg.as_ptr())) })
     }
 
     pub fn command_exists(self, name: &TclName) -> bool {
@@ -261,11 +261,12 @@ impl Interp {
     /// The current name of a command (it changes with `rename`), qualified
     /// as `info commands` shows it: `vol` in the global namespace, `::ns::vol`
     /// elsewhere; byte for byte (see [`TclName`]).
-    pub fn command_name(self, token: Tcl_Command) -> TclName {
+    pub fn command_name(self, token: CommandToken) -> TclName {
         let full = Obj::string("");
-        // SAFETY: `token` is a live command of this interpreter; `full` is an
-        // unshared value Tcl may append to.
-        unsafe { tcl_call!(tcl_GetCommandFullName(self.0, token, full.as_ptr())) };
+        // SAFETY: a CommandToken names a live command of this interpreter (its
+        // holders drop it when the command is deleted); `full` is an unshared
+        // value Tcl may append to.
+        unsafe { tcl_call!(tcl_GetCommandFullName(self.0, token.as_raw(), full.as_ptr())) };
         let name = full.as_arg().to_name();
         match name.as_bytes().strip_prefix(b"::") {
             Some(tail) if !tail.windows(2).any(|w| w == b"::") => TclName::from_tcl_bytes(tail.to_vec()),
@@ -274,9 +275,9 @@ impl Interp {
     }
 
     /// Delete a command by token (its delete callback runs).
-    pub fn delete_command(self, token: Tcl_Command) {
-        // SAFETY: `token` is a live command of this interpreter.
-        unsafe { tcl_call!(tcl_DeleteCommandFromToken(self.0, token)) };
+    pub fn delete_command(self, token: CommandToken) {
+        // SAFETY: a CommandToken names a live command of this interpreter.
+        unsafe { tcl_call!(tcl_DeleteCommandFromToken(self.0, token.as_raw())) };
     }
 
     /// `Tcl_StringMatch`: glob-style matching, as `string match` does it.

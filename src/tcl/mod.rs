@@ -12,7 +12,7 @@ pub mod obj;
 pub mod stubs;
 pub mod table;
 
-pub use command::{create_command, CmdResult};
+pub use command::{create_command, CmdResult, CommandToken};
 pub use interp::{CmdError, Interp, Number};
 pub use obj::{Arg, Obj, TclName};
 pub use table::NameTable;
