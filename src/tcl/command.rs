@@ -9,6 +9,7 @@
 use super::interp::{CmdError, Interp};
 use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
+use super::TclSize;
 use crate::core::MxError;
 use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
@@ -38,7 +39,7 @@ impl CommandToken {
 /// What a handler returns: its result value (None for the empty string).
 pub type CmdResult = Result<Option<Obj>, CmdError>;
 
-type Handler = dyn Fn(Interp, &[Arg]) -> CmdResult;
+type Handler = dyn Fn(Interp, &[Arg<'_>]) -> CmdResult;
 
 struct CommandData {
     handler: Box<Handler>,
@@ -65,7 +66,7 @@ pub fn panic_error(payload: &(dyn std::any::Any + Send)) -> MxError {
 unsafe extern "C" fn trampoline(
     client_data: ClientData,
     interp: *mut Tcl_Interp,
-    objc: c_int,
+    objc: TclSize,
     objv: *const *mut Tcl_Obj,
 ) -> c_int {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -76,10 +77,11 @@ unsafe extern "C" fn trampoline(
             Rc::increment_strong_count(client_data as *const CommandData);
             Rc::from_raw(client_data as *const CommandData)
         };
+        // The arguments' lifetime is this call's: the handler cannot keep them.
         // SAFETY: Tcl passes `objc` live values in `objv` for this call, and
         // Arg is a repr(transparent) *mut Tcl_Obj, so the array is an [Arg]
         // as it stands (no per-call allocation: this is the hot path of `$c get`).
-        let args: &[Arg] = unsafe { std::slice::from_raw_parts(objv as *const Arg, objc.max(0) as usize) };
+        let args: &[Arg<'_>] = unsafe { std::slice::from_raw_parts(objv as *const Arg<'_>, objc.max(0) as usize) };
         // SAFETY: Tcl calls us on the interpreter's own thread.
         let interp = unsafe { Interp::from_raw(interp) };
         match (data.handler)(interp, args) {
@@ -122,7 +124,7 @@ unsafe extern "C" fn delete_trampoline(client_data: ClientData) {
 pub fn create_command(
     interp: Interp,
     name: impl Into<TclName>,
-    handler: impl Fn(Interp, &[Arg]) -> CmdResult + 'static,
+    handler: impl Fn(Interp, &[Arg<'_>]) -> CmdResult + 'static,
     on_delete: Option<Box<dyn FnOnce()>>,
 ) -> CommandToken {
     let data = Rc::new(CommandData { handler: Box::new(handler), on_delete: RefCell::new(on_delete) });
