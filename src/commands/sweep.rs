@@ -2,10 +2,10 @@
 //!
 //! Lists the mxcanvas segments whose creating process is gone and that
 //! nothing is attached to; with `-remove`, removes them (IPC_RMID) and lists
-//! those it removed. See `core::transport::sweep_orphans` for the rules.
+//! those it removed. See `core::orphans::sweep_orphans` for the rules.
 
 use super::registry::InterpState;
-use crate::core::transport;
+use crate::core::orphans;
 use crate::tcl::{choices, Arg, CmdResult, Interp, Obj};
 
 choices! { enum SweepOption("option") { Remove = "-remove" } }
@@ -18,6 +18,6 @@ pub fn orphans(_state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> CmdRes
     if let Some(&option) = objv.get(1) {
         let SweepOption::Remove = interp.get_choice(option)?;
     }
-    let ids = if objv.len() == 2 { transport::sweep_orphans()? } else { transport::orphans()? };
+    let ids = if objv.len() == 2 { orphans::sweep_orphans()? } else { orphans::orphans()? };
     Ok(Some(Obj::list(ids.into_iter().map(|id| Obj::int(id as i64)))))
 }
