@@ -9,32 +9,14 @@
 use super::interp::{CmdError, Interp};
 use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
+use super::token::CommandToken;
 use super::TclSize;
 use crate::core::MxError;
 use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::NonNull;
 use std::rc::Rc;
-use tcl_sys::{ClientData, Tcl_Command, Tcl_Interp, Tcl_Obj};
-
-/// A command created by [`create_command`]: Tcl's `Tcl_Command` token,
-/// never NULL. A token stays valid until the command's delete callback runs;
-/// whoever keeps one must drop it in that callback (as the canvas registry
-/// does), so a live `CommandToken` always names a live command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CommandToken(NonNull<tcl_sys::Tcl_Command_>);
-
-impl CommandToken {
-    /// Wrap a token Tcl returned; None for NULL (no such command).
-    pub(crate) fn from_raw(token: Tcl_Command) -> Option<CommandToken> {
-        NonNull::new(token).map(CommandToken)
-    }
-
-    pub(crate) fn as_raw(self) -> Tcl_Command {
-        self.0.as_ptr()
-    }
-}
+use tcl_sys::{ClientData, Tcl_Interp, Tcl_Obj};
 
 /// What a handler returns: its result value (None for the empty string).
 pub type CmdResult = Result<Option<Obj>, CmdError>;

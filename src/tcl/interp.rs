@@ -1,10 +1,10 @@
 //! A safe view of a `Tcl_Interp` for command implementations: argument
 //! parsing with Tcl's own routines, results, and errors with errorcodes.
 
-use super::command::CommandToken;
 use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
 use super::table::{Choice, DynTable};
+use super::token::CommandToken;
 use super::TclSize;
 use crate::core::MxError;
 use std::ffi::{c_int, CStr, CString};
