@@ -1,5 +1,7 @@
 # mxcanvas — thin wrapper over cargo and tclsh.
-#   make          build the library, pkgIndex.tcl and the example programs
+#   make          build the library and the example programs (pkgIndex.tcl is
+#                 checked in; tests/introspection.test fails if its version
+#                 is not Cargo.toml's)
 #   make demo     build, then run the main job end to end
 #   make test     build, then run every test (cargo test + the tcltest suite)
 #   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle

@@ -6,6 +6,7 @@
 //! [`Obj`] and [`CmdError`].
 
 pub mod command;
+pub mod init;
 pub mod interp;
 pub mod lifecycle;
 pub mod obj;
