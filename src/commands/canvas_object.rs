@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 choices! {
     /// The subcommands, in alphabetical order.
-    enum Subcommand("subcommand") {
+    pub(super) enum Subcommand("subcommand") {
         Cget = "cget",
         Configure = "configure",
         Copy = "copy",

@@ -32,6 +32,13 @@ choices! {
     }
 }
 
+/// The tables listed alphabetically (checked by a test).
+#[cfg(test)]
+pub(super) const ALPHABETICAL: [&[&str]; 6] = {
+    use crate::tcl::Choice;
+    [LoadOption::NAMES, SaveOption::NAMES, FileFormat::NAMES, Axis::NAMES, SliceOption::NAMES, MontageOption::NAMES]
+};
+
 /// The options every picture command shares.
 #[derive(Clone, Copy)]
 enum ViewOption {

@@ -159,6 +159,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tables_are_alphabetical_where_no_contract_fixes_the_order() {
+        assert!(<Subcommand as Choice>::NAMES.is_sorted());
+        assert!(<CreateOption as Choice>::NAMES.is_sorted());
+        assert!(<super::super::canvas_object::Subcommand as Choice>::NAMES.is_sorted());
+        assert!(super::super::formats::ALPHABETICAL.iter().all(|names| names.is_sorted()));
+    }
+
+    #[test]
     fn choice_names_are_the_core_names() {
         for (t, name) in VoxelType::ALL.iter().zip(<VoxelType as Choice>::NAMES) {
             assert_eq!(t.name(), *name);
