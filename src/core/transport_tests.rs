@@ -167,3 +167,19 @@ fn deleting_a_shm_canvas_drops_its_transports() {
     assert!(transports(owner).is_empty());
     assert!(shm::stat(id).is_err());
 }
+
+#[test]
+fn a_canvas_transport_of_another_generation_is_not_taken_for_the_live_canvas() {
+    // As if a deleted canvas's id had been reused by a new canvas segment:
+    // the old entry (older generation) must not stand for the new canvas.
+    let owner = new_owner();
+    let c = shm_canvas();
+    let id = c.shmid().unwrap();
+    let live = canvas_segment(id).unwrap();
+    TABLE.lock().unwrap().insert((owner, id), Transport::Canvas { generation: live + 1_000_000 });
+    assert!(transports(owner).is_empty(), "a stale generation is dropped");
+    assert_eq!(extern_canvas(owner, &c, 0o600).unwrap(), id);
+    assert_eq!(transports(owner), vec![id]);
+    drop(c);
+    assert!(transports(owner).is_empty());
+}
