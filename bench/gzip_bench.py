@@ -192,15 +192,17 @@ def deflate_table(d):
         inflate = f"{d['inflate_' + key]:.3f} s" if "inflate_" + key in d else "-"
         lines.append(f"| {label} | {inflate} | {d[f'deflate1_{key}']:.3f} s | {int(d[f'deflate1_{key}_bytes'])} "
                      f"| {d[f'deflate6_{key}']:.3f} s | {int(d[f'deflate6_{key}_bytes'])} |")
-    ld = d["inflate_libdeflate"]
+    def times(what, than):
+        r = d[f"{what}_{than}"] / d[f"{what}_libdeflate"]
+        return f"{r:.1f}x faster than {than}" if r >= 1 else f"{1 / r:.1f}x slower than {than}"
+
     lines += [
         "",
-        f"libdeflate won: it inflates {d['inflate_zlib-rs'] / ld:.1f}x as fast as zlib-rs and "
-        f"{d['inflate_miniz_oxide'] / ld:.1f}x as fast as miniz_oxide; at level 1 it is "
-        f"{d['deflate1_zlib'] / d['deflate1_libdeflate']:.1f}x as fast as zlib at "
-        f"{d['deflate1_libdeflate_bytes'] / d['deflate1_zlib_bytes']:.3f}x zlib's size (zlib-rs's level 1 is faster "
-        f"but {d['deflate1_zlib-rs_bytes'] / d['deflate1_zlib_bytes']:.2f}x the size), and at level 6 "
-        f"{d['deflate6_zlib-rs'] / d['deflate6_libdeflate']:.1f}x as fast as zlib-rs, "
-        f"{d['deflate6_miniz_oxide'] / d['deflate6_libdeflate']:.1f}x as fast as miniz_oxide.",
+        "libdeflate, used for everything mxcanvas compresses and inflates: inflate "
+        f"{times('inflate', 'zlib-rs')}, {times('inflate', 'miniz_oxide')}; level 1 {times('deflate1', 'zlib')} "
+        f"at {d['deflate1_libdeflate_bytes'] / d['deflate1_zlib_bytes']:.4f}x zlib's size (zlib-rs's level 1 takes "
+        f"{d['deflate1_zlib-rs'] / d['deflate1_libdeflate']:.2f}x libdeflate's time but makes "
+        f"{d['deflate1_zlib-rs_bytes'] / d['deflate1_zlib_bytes']:.2f}x zlib's size: it would miss the size goal); level 6 {times('deflate6', 'zlib')}, {times('deflate6', 'miniz_oxide')}, "
+        f"{times('deflate6', 'zlib-rs')} (best of 3 on a shared machine; see docs/performance.md).",
     ]
     return lines

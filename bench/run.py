@@ -292,6 +292,10 @@ def render(res, rows, targets):
         f"`region set` {acc['setregion_ns_per_voxel']:.1f} ns/voxel "
         f"(for scale: `lrange` of the same list {acc['lrange_ns_per_element']:.1f} ns/element, "
         f"a `$c get` loop {acc['flat_get_ns']:.0f} ns/voxel).",
+    ]
+    if res.get("gzip"):
+        lines += gzip_bench.render(res["gzip"])
+    lines += [
         "",
         "## Targets",
         "",
