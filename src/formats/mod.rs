@@ -11,6 +11,7 @@
 
 pub mod datatype;
 pub mod files;
+pub mod header_encode;
 pub mod load;
 pub mod nifti_header;
 pub mod png;

@@ -13,6 +13,8 @@ use crate::core::error::MxResult;
 use crate::core::metadata::HeaderExtras;
 use crate::core::{Metadata, MxError, VoxelType};
 
+pub use super::header_encode::encode;
+
 pub const HEADER_SIZE: usize = 348;
 /// Where the voxels of a `.nii` file start when it has no extensions:
 /// the header plus the 4-byte extension flag.
@@ -45,13 +47,13 @@ pub struct Header {
 }
 
 /// Reads header fields in the file's byte order.
-struct Fields<'a> {
+pub(super) struct Fields<'a> {
     b: &'a [u8],
     big: bool,
 }
 
 impl Fields<'_> {
-    fn i16(&self, at: usize) -> i16 {
+    pub(super) fn i16(&self, at: usize) -> i16 {
         let raw = [self.b[at], self.b[at + 1]];
         if self.big {
             i16::from_be_bytes(raw)
@@ -59,7 +61,7 @@ impl Fields<'_> {
             i16::from_le_bytes(raw)
         }
     }
-    fn i32(&self, at: usize) -> i32 {
+    pub(super) fn i32(&self, at: usize) -> i32 {
         let raw = [self.b[at], self.b[at + 1], self.b[at + 2], self.b[at + 3]];
         if self.big {
             i32::from_be_bytes(raw)
@@ -122,7 +124,9 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
             dims[i - 1] = d as usize;
         } else if d != 1 {
             return Err(MxError::mx(
-                format!("\"{file}\" has {ndim} dimensions (dim[{i}] = {d}): canvases have at most 4 (x, y, z, time)"),
+                format!(
+                    "\"{file}\" holds a {ndim}-D image (dim[{i}] = {d}, such as an FSL/ANTs vector or warp field): mxcanvas canvases have at most 4 dimensions (x, y, z, time); split it into 4-D files first"
+                ),
                 &["FORMAT", "DIMS", &ndim.to_string()],
             ));
         }
@@ -154,8 +158,32 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
         scl_inter: f.f32(116),
         ..Metadata::default()
     };
-    metadata.extra.pixdim_rest = [pixdim[5], pixdim[6], pixdim[7]];
-    if flavour != Flavour::Analyze {
+    let mut unused_key = [0u8; 35];
+    unused_key.copy_from_slice(&bytes[4..39]);
+    let x = &mut metadata.extra;
+    *x = HeaderExtras {
+        pixdim_rest: [pixdim[5], pixdim[6], pixdim[7]],
+        ndim: ndim as i16,
+        unused_key,
+        // Analyze 7.5 has these three where NIfTI-1 has them.
+        cal_max: f.f32(124),
+        cal_min: f.f32(128),
+        aux_file: f.text(228, 24),
+        ..HeaderExtras::default()
+    };
+    if flavour == Flavour::Analyze {
+        x.orient = bytes[252];
+        x.origin = std::array::from_fn(|i| f.i16(253 + 2 * i));
+    } else {
+        x.dim_info = bytes[39];
+        x.intent_p = f.f32s(56);
+        x.intent_code = f.i16(68);
+        x.intent_name = f.text(328, 16);
+        x.slice_start = f.i16(74);
+        x.slice_end = f.i16(120);
+        x.slice_code = bytes[122];
+        x.slice_duration = f.f32(132);
+        x.toffset = f.f32(136);
         metadata.xyzt_units = bytes[123];
         metadata.qfac = pixdim[0];
         metadata.qform_code = f.i16(252);
@@ -163,280 +191,10 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
         metadata.quatern = f.f32s(256);
         metadata.qoffset = f.f32s(268);
         metadata.srow = [f.f32s(280), f.f32s(296), f.f32s(312)];
-        metadata.extra = HeaderExtras {
-            dim_info: bytes[39],
-            intent_p: f.f32s(56),
-            intent_code: f.i16(68),
-            intent_name: f.text(328, 16),
-            slice_start: f.i16(74),
-            slice_end: f.i16(120),
-            slice_code: bytes[122],
-            slice_duration: f.f32(132),
-            cal_max: f.f32(124),
-            cal_min: f.f32(128),
-            toffset: f.f32(136),
-            aux_file: f.text(228, 24),
-            pixdim_rest: metadata.extra.pixdim_rest,
-        };
     }
     Ok(Header { flavour, big_endian: big, dims, vtype, vox_offset, metadata })
 }
 
-/// Writes header fields little-endian.
-struct Writer {
-    b: [u8; HEADER_SIZE],
-}
-
-impl Writer {
-    fn i16(&mut self, at: usize, v: i16) {
-        self.b[at..at + 2].copy_from_slice(&v.to_le_bytes());
-    }
-    fn i32(&mut self, at: usize, v: i32) {
-        self.b[at..at + 4].copy_from_slice(&v.to_le_bytes());
-    }
-    fn f32(&mut self, at: usize, v: f32) {
-        self.b[at..at + 4].copy_from_slice(&v.to_le_bytes());
-    }
-    fn f32s(&mut self, at: usize, v: &[f32]) {
-        for (i, &x) in v.iter().enumerate() {
-            self.f32(at + 4 * i, x);
-        }
-    }
-    fn text(&mut self, at: usize, len: usize, v: &[u8]) {
-        let n = v.len().min(len);
-        self.b[at..at + n].copy_from_slice(&v[..n]);
-    }
-}
-
-/// Encode a little-endian header for voxels of `vtype` with `dims`
-/// (width, height, depth, frames) at `vox_offset`. Fails, before anything is
-/// written, when the header cannot describe the canvas.
-pub fn encode(
-    flavour: Flavour,
-    dims: [usize; 4],
-    vtype: VoxelType,
-    m: &Metadata,
-    vox_offset: u64,
-    file: &str,
-) -> MxResult<[u8; HEADER_SIZE]> {
-    for (axis, &d) in ["width", "height", "depth", "frames"].iter().zip(dims.iter()) {
-        if d > MAX_HEADER_DIM {
-            return Err(MxError::mx(
-                format!("cannot save \"{file}\": its {axis} is {d}, but NIfTI-1 and Analyze 7.5 headers hold dimensions up to {MAX_HEADER_DIM}"),
-                &["FORMAT", "DIMS", axis, &d.to_string()],
-            ));
-        }
-    }
-    if flavour == Flavour::Analyze && !datatype::analyze_can_store(vtype) {
-        return Err(MxError::mx(
-            format!("cannot save \"{file}\" as Analyze 7.5: it has no {} type (it has uint8, int16, int32, float32, float64); save as NIfTI instead", vtype.name()),
-            &["FORMAT", "TYPE", vtype.name()],
-        ));
-    }
-    let ndim = if dims[3] > 1 {
-        4
-    } else if dims[2] > 1 {
-        3
-    } else {
-        2
-    };
-    let mut w = Writer { b: [0; HEADER_SIZE] };
-    w.i32(0, HEADER_SIZE as i32);
-    w.i16(40, ndim);
-    for (i, &d) in dims.iter().enumerate() {
-        w.i16(42 + 2 * i, d as i16);
-    }
-    for i in 4..7 {
-        w.i16(42 + 2 * i, 1);
-    }
-    w.i16(70, datatype::code_of(vtype));
-    w.i16(72, 8 * vtype.size() as i16);
-    let qfac = if flavour == Flavour::Analyze {
-        0.0
-    } else if m.qfac < 0.0 {
-        -1.0
-    } else {
-        1.0
-    };
-    let [p5, p6, p7] = m.extra.pixdim_rest;
-    w.f32s(76, &[qfac, m.spacing[0], m.spacing[1], m.spacing[2], m.tstep, p5, p6, p7]);
-    w.f32(108, vox_offset as f32);
-    w.f32(112, m.scl_slope);
-    w.f32(116, m.scl_inter);
-    w.text(148, 80, &m.description);
-    match flavour {
-        Flavour::Analyze => {
-            w.i32(32, 16384); // extents: Analyze readers expect it
-            w.b[38] = b'r'; // regular
-        }
-        Flavour::NiftiSingle | Flavour::NiftiPair => {
-            let x = &m.extra;
-            w.b[39] = x.dim_info;
-            w.f32s(56, &x.intent_p);
-            w.i16(68, x.intent_code);
-            w.i16(74, x.slice_start);
-            w.i16(120, x.slice_end);
-            w.b[122] = x.slice_code;
-            w.b[123] = m.xyzt_units;
-            w.f32(124, x.cal_max);
-            w.f32(128, x.cal_min);
-            w.f32(132, x.slice_duration);
-            w.f32(136, x.toffset);
-            w.text(228, 24, &x.aux_file);
-            w.i16(252, m.qform_code);
-            w.i16(254, m.sform_code);
-            w.f32s(256, &m.quatern);
-            w.f32s(268, &m.qoffset);
-            for (i, row) in m.srow.iter().enumerate() {
-                w.f32s(280 + 16 * i, row);
-            }
-            w.text(328, 16, &x.intent_name);
-            w.b[344..348].copy_from_slice(if flavour == Flavour::NiftiSingle { b"n+1\0" } else { b"ni1\0" });
-        }
-    }
-    Ok(w.b)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample_metadata() -> Metadata {
-        let mut m = Metadata {
-            spacing: [2.0, 3.0, 4.5],
-            tstep: 2.5,
-            xyzt_units: 10,
-            qform_code: 1,
-            quatern: [0.0, 0.5, 0.5],
-            qoffset: [-10.0, 20.0, 30.5],
-            qfac: -1.0,
-            sform_code: 4,
-            srow: [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]],
-            description: b"a test volume".to_vec(),
-            scl_slope: 0.0754,
-            scl_inter: 3100.76,
-            ..Metadata::default()
-        };
-        m.extra.intent_code = 3;
-        m.extra.intent_name = b"t-test".to_vec();
-        m.extra.cal_max = 99.0;
-        m.extra.aux_file = b"aux".to_vec();
-        m.extra.toffset = 1.5;
-        m
-    }
-
-    #[test]
-    fn nifti_round_trip_keeps_everything() {
-        let m = sample_metadata();
-        for flavour in [Flavour::NiftiSingle, Flavour::NiftiPair] {
-            let offset = if flavour == Flavour::NiftiSingle { 352 } else { 0 };
-            let bytes = encode(flavour, [5, 4, 3, 2], VoxelType::Int16, &m, offset, "t").unwrap();
-            let h = decode(&bytes, "t").unwrap();
-            assert_eq!(h.flavour, flavour);
-            assert_eq!(h.dims, [5, 4, 3, 2]);
-            assert_eq!(h.vtype, VoxelType::Int16);
-            assert_eq!(h.vox_offset, offset);
-            assert_eq!(h.metadata, m);
-            assert!(!h.big_endian);
-        }
-    }
-
-    #[test]
-    fn analyze_keeps_geometry_spacing_and_scaling() {
-        let m = sample_metadata();
-        let bytes = encode(Flavour::Analyze, [7, 1, 1, 1], VoxelType::Float64, &m, 0, "t").unwrap();
-        assert_eq!(i16::from_le_bytes([bytes[40], bytes[41]]), 2);
-        let h = decode(&bytes, "t").unwrap();
-        assert_eq!(h.flavour, Flavour::Analyze);
-        assert_eq!(h.dims, [7, 1, 1, 1]);
-        assert_eq!(h.metadata.spacing, m.spacing);
-        assert_eq!((h.metadata.scl_slope, h.metadata.scl_inter), (m.scl_slope, m.scl_inter));
-        assert_eq!(h.metadata.description, m.description);
-        assert_eq!(h.metadata.qform_code, 0);
-    }
-
-    /// Swap every multi-byte field of a little-endian header to big-endian.
-    fn to_big_endian(le: &[u8; HEADER_SIZE]) -> [u8; HEADER_SIZE] {
-        let mut b = *le;
-        let i32s = [0, 32, 108, 112, 116, 124, 128, 132, 136, 140, 144];
-        let mut f32s: Vec<usize> = i32s.to_vec();
-        f32s.extend((56..68).step_by(4));
-        f32s.extend((76..108).step_by(4));
-        f32s.extend((256..328).step_by(4));
-        let mut i16s: Vec<usize> = (40..56).step_by(2).collect();
-        i16s.extend([68, 70, 72, 74, 120, 252, 254]);
-        for at in f32s {
-            b[at..at + 4].reverse();
-        }
-        for at in i16s {
-            b[at..at + 2].reverse();
-        }
-        b
-    }
-
-    #[test]
-    fn big_endian_headers_decode_the_same() {
-        let m = sample_metadata();
-        let le = encode(Flavour::NiftiSingle, [9, 8, 7, 6], VoxelType::Float32, &m, 352, "t").unwrap();
-        let h = decode(&to_big_endian(&le), "t").unwrap();
-        assert!(h.big_endian);
-        assert_eq!(h.dims, [9, 8, 7, 6]);
-        assert_eq!(h.vtype, VoxelType::Float32);
-        assert_eq!(h.metadata, m);
-    }
-
-    #[test]
-    fn bad_headers_are_errors() {
-        let m = Metadata::default();
-        let good = encode(Flavour::NiftiSingle, [2, 2, 1, 1], VoxelType::Uint8, &m, 352, "t").unwrap();
-        assert_eq!(decode(&good[..100], "t").unwrap_err().code, ["MX", "FORMAT", "TRUNCATED"]);
-        let mut b = good;
-        b[0] = 1;
-        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "MAGIC"]);
-        let mut b = good;
-        b[0..4].copy_from_slice(&540i32.to_le_bytes());
-        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "NIFTI2"]);
-        let mut b = good;
-        b[40] = 9;
-        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "DIMS"]);
-        let mut b = good;
-        b[44..46].copy_from_slice(&0i16.to_le_bytes());
-        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "DIMS"]);
-        let mut b = good;
-        b[72..74].copy_from_slice(&16i16.to_le_bytes());
-        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "BITPIX", "16"]);
-        let mut b = good;
-        b[108..112].copy_from_slice(&100.0f32.to_le_bytes());
-        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "OFFSET"]);
-        let mut b = good;
-        b[108..112].copy_from_slice(&f32::NAN.to_le_bytes());
-        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "OFFSET"]);
-    }
-
-    #[test]
-    fn five_dimensions_only_when_trailing_ones() {
-        let m = Metadata::default();
-        let mut b = encode(Flavour::NiftiSingle, [2, 2, 2, 2], VoxelType::Uint8, &m, 352, "t").unwrap();
-        b[40] = 5;
-        assert_eq!(decode(&b, "t").unwrap().dims, [2, 2, 2, 2]);
-        b[50..52].copy_from_slice(&3i16.to_le_bytes());
-        assert_eq!(decode(&b, "t").unwrap_err().code, ["MX", "FORMAT", "DIMS", "5"]);
-    }
-
-    #[test]
-    fn unset_single_file_offset_means_352() {
-        let m = Metadata::default();
-        let b = encode(Flavour::NiftiSingle, [2, 2, 1, 1], VoxelType::Uint8, &m, 0, "t").unwrap();
-        assert_eq!(decode(&b, "t").unwrap().vox_offset, 352);
-    }
-
-    #[test]
-    fn encode_refuses_what_a_header_cannot_hold() {
-        let m = Metadata::default();
-        let e = encode(Flavour::NiftiSingle, [40000, 1, 1, 1], VoxelType::Uint8, &m, 352, "t").unwrap_err();
-        assert_eq!(e.code, ["MX", "FORMAT", "DIMS", "width", "40000"]);
-        let e = encode(Flavour::Analyze, [2, 2, 1, 1], VoxelType::Uint16, &m, 0, "t").unwrap_err();
-        assert_eq!(e.code, ["MX", "FORMAT", "TYPE", "uint16"]);
-        assert!(encode(Flavour::NiftiPair, [32767, 1, 1, 1], VoxelType::Uint16, &m, 0, "t").is_ok());
-    }
-}
+#[path = "header_tests.rs"]
+mod tests;

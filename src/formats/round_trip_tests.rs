@@ -48,14 +48,17 @@ fn sample(vtype: VoxelType, dims: [i64; 4]) -> Canvas {
             if vtype.is_float() { Value::Float(i as f64 * 0.5 - 3.25) } else { Value::Int(lo + (i as i64 * 7) % 200) };
         c.set([x, y, z, t].map(|a| a as i64), v).unwrap();
     }
-    c.set_metadata(Metadata {
+    let mut m = Metadata {
         spacing: [1.5, 2.0, 3.0],
         tstep: 2.5,
         scl_slope: 2.0,
         scl_inter: -1.0,
         description: b"round trip".to_vec(),
         ..Metadata::default()
-    });
+    };
+    // What a load reports: the file's dim[0].
+    m.extra.ndim = super::header_encode::ndim_for(c.geometry().dims(), 0);
+    c.set_metadata(m);
     c
 }
 
