@@ -86,6 +86,7 @@ fn info(canvas: &Canvas) -> Obj {
         ]
         .into_iter()
         .chain(super::formats::metadata_info(canvas.metadata()))
+        .chain(super::header_facts::info(canvas.metadata(), g.dims()))
         // Where the voxels live: `storage heap`, or `storage shm shmid ID`.
         .chain([("storage", Obj::string(canvas.storage_kind().name()))])
         .chain(canvas.shmid().map(|id| ("shmid", Obj::int(id as i64)))),

@@ -3,34 +3,65 @@
 //! created or processed canvas can be saved with the right spacing, units,
 //! orientation and scaling. Every value is checked before any is set.
 
+use super::header_facts;
 use super::state::CanvasEntry;
 use crate::core::metadata::{spatial_unit_names, time_unit_names};
 use crate::core::{Metadata, MxError};
 use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
 
-static OPTIONS: NameTable<11> = name_table![
+static OPTIONS: NameTable<26> = name_table![
+    c"-aux_file",
+    c"-cal_max",
+    c"-cal_min",
     c"-description",
+    c"-dim_info",
+    c"-intent_code",
+    c"-intent_name",
+    c"-intent_params",
+    c"-ndim",
+    c"-orient",
+    c"-origin",
     c"-qform_code",
     c"-scl_inter",
     c"-scl_slope",
     c"-sform",
     c"-sform_code",
+    c"-slice_code",
+    c"-slice_duration",
+    c"-slice_end",
+    c"-slice_start",
     c"-spacing",
     c"-t_units",
+    c"-toffset",
     c"-tstep",
     c"-xyz_units"
 ];
 /// The same names, in the same order, as Rust strings.
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 25] = [
+    "-aux_file",
+    "-cal_max",
+    "-cal_min",
     "-description",
+    "-dim_info",
+    "-intent_code",
+    "-intent_name",
+    "-intent_params",
+    "-ndim",
+    "-orient",
+    "-origin",
     "-qform_code",
     "-scl_inter",
     "-scl_slope",
     "-sform",
     "-sform_code",
+    "-slice_code",
+    "-slice_duration",
+    "-slice_end",
+    "-slice_start",
     "-spacing",
     "-t_units",
+    "-toffset",
     "-tstep",
     "-xyz_units",
 ];
@@ -59,20 +90,23 @@ fn code(interp: Interp, option: &str, value: Arg) -> Result<i16, CmdError> {
     Ok(v as i16)
 }
 
-fn apply(interp: Interp, m: &mut Metadata, index: usize, value: Arg) -> Result<(), CmdError> {
+fn apply(interp: Interp, m: &mut Metadata, dims: [usize; 4], index: usize, value: Arg) -> Result<(), CmdError> {
     let option = NAMES[index];
-    match index {
-        0 => {
+    if header_facts::OPTIONS.contains(&option) {
+        return header_facts::apply(interp, m, dims, option, value);
+    }
+    match option {
+        "-description" => {
             let text = value.to_str();
             if text.len() > 80 || text.contains('\0') {
                 return Err(bad(option, value, "text of at most 80 bytes".into()));
             }
             m.description = text.into_bytes();
         }
-        1 => m.qform_code = code(interp, option, value)?,
-        2 => m.scl_inter = float32(interp, option, value, false)?,
-        3 => m.scl_slope = float32(interp, option, value, false)?,
-        4 => {
+        "-qform_code" => m.qform_code = code(interp, option, value)?,
+        "-scl_inter" => m.scl_inter = float32(interp, option, value, false)?,
+        "-scl_slope" => m.scl_slope = float32(interp, option, value, false)?,
+        "-sform" => {
             let rows = interp.list_elements(value)?;
             let expected = || "3 or 4 rows of 4 numbers, a 4th row being {0 0 0 1}".to_string();
             if rows.len() != 3 && rows.len() != 4 {
@@ -95,8 +129,8 @@ fn apply(interp: Interp, m: &mut Metadata, index: usize, value: Arg) -> Result<(
             }
             m.srow = srow;
         }
-        5 => m.sform_code = code(interp, option, value)?,
-        6 => {
+        "-sform_code" => m.sform_code = code(interp, option, value)?,
+        "-spacing" => {
             let items = interp.list_elements(value)?;
             if items.len() != 3 {
                 return Err(bad(option, value, "3 positive numbers {dx dy dz}".into()));
@@ -106,19 +140,19 @@ fn apply(interp: Interp, m: &mut Metadata, index: usize, value: Arg) -> Result<(
                     .map_err(|_| bad(option, value, "3 positive numbers {dx dy dz}".into()))?;
             }
         }
-        7 => {
+        "-t_units" => {
             if !m.set_time_unit(&value.to_str()) {
                 return Err(bad(option, value, format!("one of {}", time_unit_names().collect::<Vec<_>>().join(", "))));
             }
         }
-        8 => {
+        "-tstep" => {
             let t = float32(interp, option, value, false)?;
             if t < 0.0 {
                 return Err(bad(option, value, "a time step of at least 0".into()));
             }
             m.tstep = t;
         }
-        9 => {
+        "-xyz_units" => {
             if !m.set_spatial_unit(&value.to_str()) {
                 return Err(bad(
                     option,
@@ -127,13 +161,14 @@ fn apply(interp: Interp, m: &mut Metadata, index: usize, value: Arg) -> Result<(
                 ));
             }
         }
-        _ => unreachable!("index from OPTIONS"),
+        _ => unreachable!("name from OPTIONS"),
     }
     Ok(())
 }
 
-fn current(m: &Metadata, index: usize) -> Obj {
-    let info = super::formats::metadata_info(m);
+fn current(m: &Metadata, dims: [usize; 4], index: usize) -> Obj {
+    let mut info = super::formats::metadata_info(m);
+    info.extend(header_facts::info(m, dims));
     let key = &NAMES[index][1..];
     info.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).expect("every option is an info key")
 }
@@ -143,19 +178,22 @@ pub fn command(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     let args = &objv[2..];
     match args.len() {
         0 => {
-            let m = entry.canvas.borrow().metadata().clone();
-            Ok(Some(Obj::dict(NAMES.iter().enumerate().map(|(i, name)| (*name, current(&m, i))))))
+            let canvas = entry.canvas.borrow();
+            let (m, dims) = (canvas.metadata(), canvas.geometry().dims());
+            Ok(Some(Obj::dict(NAMES.iter().enumerate().map(|(i, name)| (*name, current(m, dims, i))))))
         }
         1 => {
             let index = lookup(interp, args[0])?;
-            Ok(Some(current(entry.canvas.borrow().metadata(), index)))
+            let canvas = entry.canvas.borrow();
+            Ok(Some(current(canvas.metadata(), canvas.geometry().dims(), index)))
         }
         n if n.is_multiple_of(2) => {
             // Work on a copy; the canvas changes only when every value was good.
             let mut m = entry.canvas.borrow().metadata().clone();
+            let dims = entry.canvas.borrow().geometry().dims();
             for pair in args.chunks_exact(2) {
                 let index = lookup(interp, pair[0])?;
-                apply(interp, &mut m, index, pair[1])?;
+                apply(interp, &mut m, dims, index, pair[1])?;
             }
             entry.canvas.borrow_mut().set_metadata(m);
             Ok(None)

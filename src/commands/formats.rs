@@ -1,5 +1,5 @@
 //! Image files and pictures:
-//! `MxCanvas load file ?name? ?-format F? ?-scaled BOOL?`, and per canvas
+//! `MxCanvas load file ?name? ?-format F? ?-scaled BOOL? ?-storage heap|shm?`, and per canvas
 //! `$c save file ?-format F?`, `$c png file ?view options?`,
 //! `$c montage file ?view options? ?-slices LIST? ?-columns N?` and
 //! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
@@ -8,6 +8,7 @@
 use super::canvas_object;
 use super::mxcanvas::{check_new_name, split_name};
 use super::state::{CanvasEntry, InterpState};
+use crate::core::storage::StorageKind;
 use crate::core::{Canvas, Metadata, MxError};
 use crate::formats::load::{load as load_file, LoadOptions};
 use crate::formats::slice::{self, Axis, Grey, View};
@@ -16,14 +17,15 @@ use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
-static LOAD_OPTIONS: NameTable<3> = name_table![c"-format", c"-scaled"];
+static LOAD_OPTIONS: NameTable<4> = name_table![c"-format", c"-scaled", c"-storage"];
+static STORAGE_KINDS: NameTable<3> = name_table![c"heap", c"shm"];
 static SAVE_OPTIONS: NameTable<2> = name_table![c"-format"];
 static FORMATS: NameTable<3> = name_table![c"analyze", c"nifti"];
 static VIEW_OPTIONS: NameTable<6> = name_table![c"-axis", c"-flip", c"-frame", c"-slice", c"-window"];
 static MONTAGE_OPTIONS: NameTable<7> = name_table![c"-axis", c"-columns", c"-flip", c"-frame", c"-slices", c"-window"];
 static AXES: NameTable<4> = name_table![c"x", c"y", c"z"];
 
-const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti? ?-scaled boolean?";
+const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti? ?-scaled boolean? ?-storage heap|shm?";
 const VIEW_USAGE: &str = "?-slice index? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 const MONTAGE_USAGE: &str =
     "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
@@ -32,7 +34,7 @@ fn format_of(interp: Interp, arg: Arg) -> Result<FileFormat, CmdError> {
     Ok(FileFormat::ALL[interp.get_index(arg, &FORMATS, c"format")?])
 }
 
-/// MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
+/// MxCanvas load file ?name? ?-format F? ?-scaled BOOL? ?-storage KIND?
 pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     if objv.len() < 3 {
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
@@ -47,6 +49,7 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult 
         match interp.get_index(pair[0], &LOAD_OPTIONS, c"option")? {
             0 => options.format = Some(format_of(interp, pair[1])?),
             1 => options.scaled = interp.get_boolean(pair[1])?,
+            2 => options.storage = StorageKind::ALL[interp.get_index(pair[1], &STORAGE_KINDS, c"storage")?],
             _ => unreachable!("index from LOAD_OPTIONS"),
         }
     }

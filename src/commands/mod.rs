@@ -4,6 +4,7 @@
 mod canvas_object;
 mod configure;
 mod formats;
+mod header_facts;
 mod mxcanvas;
 mod region;
 mod state;
