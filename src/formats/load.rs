@@ -54,7 +54,10 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                 ));
             }
             let room = header.vox_offset - HEADER_SIZE as u64;
-            let (found, used) = extensions::read(&mut *header_stream.reader, room, header.big_endian, &header_path)?;
+            // A plain file's length bounds the extensions too (no buffer for
+            // bytes the file does not have).
+            let have = header_stream.plain_len.map_or(room, |len| room.min(len.saturating_sub(HEADER_SIZE as u64)));
+            let (found, used) = extensions::read(&mut *header_stream.reader, have, header.big_endian, &header_path)?;
             header.metadata.extra.extensions = found;
             let canvas = read_voxels(&mut header_stream, room - used, &header, options.storage, &header_path)?;
             header_stream.finish(&header_path)?;

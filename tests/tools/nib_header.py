@@ -8,6 +8,7 @@ extensions, SPM origins and .mat sidecars, refused voxel types.
       facts      int16 .nii with intent, slice timing, dim_info, cal_min/max,
                  toffset and aux_file set through nibabel's header API
       ext        .nii with a comment (code 6) and a JSON (code 36) extension
+      ext-be     big-endian .nii with a comment extension
       spm99      Spm99AnalyzeImage (.hdr/.img + .mat, MAT v4) whose affine
                  translates by [10,-20,-3]
       spmv5      Analyze pair plus a .mat that scipy writes as MAT v5,
@@ -90,6 +91,11 @@ def make(kind, out):
         img.header.extensions.append(nib.nifti1.Nifti1Extension("comment", b"hello from nibabel"))
         img.header.extensions.append(nib.nifti1.Nifti1Extension(36, b'{"RepetitionTime": 2.0, "x": [1,2,3]}'))
         nib.save(img, out)
+    elif kind == "ext-be":
+        img = nib.Nifti1Image(data((4, 3, 2)), np.eye(4))
+        hdr = img.header.as_byteswapped(">")
+        hdr.extensions.append(nib.nifti1.Nifti1Extension("comment", b"big-endian sizes"))
+        nib.save(nib.Nifti1Image(img.get_fdata().astype(np.int16), np.eye(4), header=hdr), out)
     elif kind == "spm99":
         nib.save(nib.Spm99AnalyzeImage(data((5, 6, 7)), translated()), out)
     elif kind in ("spmv5", "spmM"):
