@@ -15,6 +15,7 @@ use super::matfile::{self, Affine};
 use crate::core::error::MxResult;
 use crate::core::{Metadata, MxError};
 use std::fs;
+use std::io::Read;
 use std::path::Path;
 
 /// SPM's default: the x axis is flipped (radiological storage).
@@ -73,15 +74,17 @@ pub fn load_affine(header_path: &str, m: &Metadata, dims: [usize; 3]) -> MxResul
     if Path::new(&path).exists() {
         let len = fs::metadata(&path).map_err(|e| io_error("read", &path, e))?.len();
         if len > matfile::MAX_MAT_FILE {
-            return Err(MxError::mx(
-                format!(
-                    "the SPM sidecar \"{path}\" has {len} bytes: an affine file has at most {}",
-                    matfile::MAX_MAT_FILE
-                ),
-                &["FORMAT", "MAT"],
-            ));
+            return Err(too_big(&path, len));
         }
-        let bytes = fs::read(&path).map_err(|e| io_error("read", &path, e))?;
+        // Read at most one byte past the limit: a file that grew since the
+        // check is refused, never read whole.
+        let mut bytes = Vec::new();
+        fs::File::open(&path)
+            .and_then(|f| f.take(matfile::MAX_MAT_FILE + 1).read_to_end(&mut bytes))
+            .map_err(|e| io_error("read", &path, e))?;
+        if bytes.len() as u64 > matfile::MAX_MAT_FILE {
+            return Err(too_big(&path, bytes.len() as u64));
+        }
         if !bytes.is_empty() {
             let found = matfile::read(&bytes, &path)?;
             // `mat` includes any flip; `M` is without SPM's default x flip.
@@ -94,6 +97,13 @@ pub fn load_affine(header_path: &str, m: &Metadata, dims: [usize; 3]) -> MxResul
         }
     }
     Ok(origin_affine(m, dims))
+}
+
+fn too_big(path: &str, len: u64) -> MxError {
+    MxError::mx(
+        format!("the SPM sidecar \"{path}\" has {len} bytes: an affine file has at most {}", matfile::MAX_MAT_FILE),
+        &["FORMAT", "MAT"],
+    )
 }
 
 /// Make `affine` the canvas's sform (code 2, aligned).

@@ -53,6 +53,14 @@ pub fn read(reader: &mut dyn Read, limit: u64, big: bool, path: &str) -> MxResul
             break;
         }
         let len = esize as usize - 8;
+        // Kept extensions must fit a save again (and a canvas's metadata
+        // stays small enough to copy): refuse rather than drop them silently.
+        if used - 4 + 8 + len as u64 > MAX_AREA {
+            return Err(MxError::mx(
+                format!("\"{path}\" has header extensions of more than {MAX_AREA} bytes, the most mxcanvas keeps (a NIfTI-1 vox_offset places at most that many exactly)"),
+                &["FORMAT", "EXTENSIONS", &(used + len as u64).to_string()],
+            ));
+        }
         let mut content = zeroed_bytes(len).ok_or_else(|| {
             MxError::mx(
                 format!("cannot allocate {len} bytes for a header extension of \"{path}\": out of memory"),
@@ -155,6 +163,15 @@ mod tests {
         // A file that ends inside a block that the limit allows is truncated.
         let e = read(&mut &bytes[..16], 100, true, "t").unwrap_err();
         assert_eq!(e.code, ["MX", "FORMAT", "TRUNCATED"]);
+    }
+
+    #[test]
+    fn oversized_extensions_are_refused_on_read() {
+        let mut bytes = vec![1, 0, 0, 0];
+        bytes.extend_from_slice(&(MAX_AREA as i32 + 16).to_le_bytes());
+        bytes.extend_from_slice(&6i32.to_le_bytes());
+        let e = read(&mut &bytes[..], u64::MAX, false, "t").unwrap_err();
+        assert_eq!(e.code[..3], ["MX", "FORMAT", "EXTENSIONS"]);
     }
 
     #[test]

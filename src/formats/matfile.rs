@@ -272,6 +272,51 @@ mod tests {
         assert_eq!((a.m, a.mat), (Some(sample()), Some(sample())));
     }
 
+    /// A MAT v5 file with one matrix element, as MATLAB writes it: the
+    /// name as a small element, values in `value_type` (MATLAB stores
+    /// integral doubles in the smallest integer type that holds them).
+    fn v5_file(big: bool, name: &[u8], class: u32, value_type: u32, values: &[u8]) -> Vec<u8> {
+        let w = |v: u32| if big { v.to_be_bytes() } else { v.to_le_bytes() };
+        let pad = |v: &mut Vec<u8>| v.resize(v.len().div_ceil(8) * 8, 0);
+        let mut body = Vec::new();
+        for v in [6, 8, class, 0, 5, 8, 4, 4] {
+            body.extend_from_slice(&w(v)); // flags element, then dims element {4 4}
+        }
+        body.extend_from_slice(&w((name.len() as u32) << 16 | 1)); // small miINT8
+        body.extend_from_slice(name);
+        pad(&mut body);
+        body.extend_from_slice(&w(value_type));
+        body.extend_from_slice(&w(values.len() as u32));
+        body.extend_from_slice(values);
+        pad(&mut body);
+        let mut file = vec![b' '; 124];
+        file.extend_from_slice(if big { &[0x01, 0x00] } else { &[0x00, 0x01] });
+        file.extend_from_slice(if big { b"MI" } else { b"IM" });
+        file.extend_from_slice(&w(14));
+        file.extend_from_slice(&w(body.len() as u32));
+        file.extend_from_slice(&body);
+        file
+    }
+
+    #[test]
+    fn v5_both_byte_orders_and_integer_storage() {
+        // Column-major 4x4 of small integers, stored as miUINT8 in a double (class 6) array.
+        let a: Affine = [[1.0, 0.0, 0.0, 9.0], [0.0, 2.0, 0.0, 8.0], [0.0, 0.0, 3.0, 7.0], [0.0, 0.0, 0.0, 1.0]];
+        let bytes: Vec<u8> = (0..16).map(|i| a[i % 4][i / 4] as u8).collect();
+        for big in [false, true] {
+            let got = read(&v5_file(big, b"mat", 6, 2, &bytes), "t").unwrap();
+            assert_eq!(got.mat, Some(a), "big {big}");
+        }
+        let doubles: Vec<u8> = (0..16).flat_map(|i| a[i % 4][i / 4].to_be_bytes()).collect();
+        assert_eq!(read(&v5_file(true, b"M", 6, 9, &doubles), "t").unwrap().m, Some(a));
+        // A char array (class 4) named mat is not an affine.
+        let e = read(&v5_file(false, b"mat", 4, 2, &bytes), "t").unwrap_err();
+        assert!(e.message.contains("not a real numeric matrix"), "{}", e.message);
+        // Cut short: an element running past the end.
+        let f = v5_file(false, b"mat", 6, 2, &bytes);
+        assert_eq!(read(&f[..f.len() - 9], "t").unwrap_err().code, ["MX", "FORMAT", "MAT"]);
+    }
+
     #[test]
     fn v4_refusals() {
         assert_eq!(read(b"short", "t").unwrap_err().code, ["MX", "FORMAT", "MAT"]);
