@@ -166,6 +166,26 @@ mod tests {
     }
 
     #[test]
+    fn damaged_areas_never_panic() {
+        let good = encode(&[ext(6, b"a comment"), ext(32, &[7u8; 24])]);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut b = good.clone();
+            let at = (seed as usize) % b.len();
+            b[at] = (seed >> 32) as u8;
+            let limit = (seed >> 40) % 100;
+            let big = seed & 1 == 1;
+            if let Ok((list, used)) = read(&mut &b[..], limit, big, "t") {
+                assert!(used <= limit.max(4));
+                assert!(list.iter().all(|e| e.content.len() as u64 <= limit));
+            }
+        }
+    }
+
+    #[test]
     fn oversized_extensions_are_refused_on_read() {
         let mut bytes = vec![1, 0, 0, 0];
         bytes.extend_from_slice(&(MAX_AREA as i32 + 16).to_le_bytes());

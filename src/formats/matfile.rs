@@ -317,6 +317,30 @@ mod tests {
         assert_eq!(read(&f[..f.len() - 9], "t").unwrap_err().code, ["MX", "FORMAT", "MAT"]);
     }
 
+    /// Every truncation and many byte flips of valid v4 and v5 files are
+    /// errors or results, never panics (a cheap stand-in for a fuzz run).
+    #[test]
+    fn damaged_files_never_panic() {
+        let a = sample();
+        let doubles: Vec<u8> = (0..16).flat_map(|i| a[i % 4][i / 4].to_le_bytes()).collect();
+        let files = [write_v4(&[("M", a), ("mat", a)]), v5_file(false, b"mat", 6, 9, &doubles)];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for file in &files {
+            for cut in 0..file.len() {
+                let _ = read(&file[..cut], "t");
+            }
+            for _ in 0..20_000 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let mut f = file.clone();
+                let at = (seed as usize) % f.len();
+                f[at] = (seed >> 32) as u8;
+                let _ = read(&f, "t");
+            }
+        }
+    }
+
     #[test]
     fn v4_refusals() {
         assert_eq!(read(b"short", "t").unwrap_err().code, ["MX", "FORMAT", "MAT"]);
