@@ -1,80 +1,98 @@
-//! The header facts beyond orientation and scaling that `$c info` shows and
-//! `$c configure` sets: dimensionality, intent, slice timing, dim_info,
-//! calibration, toffset, aux_file, the Analyze/SPM orient and origin, and
-//! (shown only) the header extensions. Each option checks its value and
-//! names the expected range when it refuses one.
+//! The header facts beyond orientation and scaling: dimensionality,
+//! intent, slice timing, dim_info, calibration, toffset, aux_file, the
+//! Analyze/SPM orient and origin, and (shown only) the header extensions.
+//! [`super::facts::FACTS`] has one row per fact pointing at the getters and
+//! setters here; each setter checks its value and names the expected range
+//! when it refuses one.
 
-use crate::core::{Metadata, MxError};
+use crate::core::{Canvas, Metadata, MxError};
 use crate::formats::header_encode::{minimal_ndim, ndim_for};
 use crate::tcl::{Arg, CmdError, Interp, Obj};
 
-/// The options of this module, as `$c configure` names them (its table
-/// merges them with its own, in alphabetical order).
-pub const OPTIONS: [&str; 15] = [
-    "-aux_file",
-    "-cal_max",
-    "-cal_min",
-    "-dim_info",
-    "-intent_code",
-    "-intent_name",
-    "-intent_params",
-    "-ndim",
-    "-orient",
-    "-origin",
-    "-slice_code",
-    "-slice_duration",
-    "-slice_end",
-    "-slice_start",
-    "-toffset",
-];
-
-fn text(bytes: &[u8]) -> Obj {
-    Obj::string(&String::from_utf8_lossy(bytes))
+fn md(c: &Canvas) -> &Metadata {
+    c.metadata()
 }
 
-fn floats(v: &[f32]) -> Obj {
-    Obj::list(v.iter().map(|&x| Obj::double(x as f64)))
+fn text(bytes: &[u8]) -> Option<Obj> {
+    Some(Obj::string(&String::from_utf8_lossy(bytes)))
 }
 
+fn floats(v: &[f32]) -> Option<Obj> {
+    Some(Obj::list(v.iter().map(|&x| Obj::double(x as f64))))
+}
+
+fn int(v: impl Into<i64>) -> Option<Obj> {
+    Some(Obj::int(v.into()))
+}
+
+fn double(v: f32) -> Option<Obj> {
+    Some(Obj::double(v as f64))
+}
+
+// ---- getters: `$c info` values ----
+
+/// The `dim[0]` a save writes (the file's, or the geometry's).
+pub fn ndim(c: &Canvas) -> Option<Obj> {
+    int(ndim_for(c.geometry().dims(), md(c).extra.ndim))
+}
+pub fn intent_code(c: &Canvas) -> Option<Obj> {
+    int(md(c).extra.intent_code)
+}
+pub fn intent_params(c: &Canvas) -> Option<Obj> {
+    floats(&md(c).extra.intent_p)
+}
+pub fn intent_name(c: &Canvas) -> Option<Obj> {
+    text(&md(c).extra.intent_name)
+}
 /// `dim_info` as {freq phase slice}: 1-based axes, 0 when not said.
-fn dim_info(b: u8) -> [u8; 3] {
-    [b & 3, (b >> 2) & 3, (b >> 4) & 3]
+pub fn dim_info(c: &Canvas) -> Option<Obj> {
+    let b = md(c).extra.dim_info;
+    Some(Obj::list([b & 3, (b >> 2) & 3, (b >> 4) & 3].map(|a| Obj::int(a as i64))))
+}
+pub fn slice_code(c: &Canvas) -> Option<Obj> {
+    int(md(c).extra.slice_code)
+}
+pub fn slice_start(c: &Canvas) -> Option<Obj> {
+    int(md(c).extra.slice_start)
+}
+pub fn slice_end(c: &Canvas) -> Option<Obj> {
+    int(md(c).extra.slice_end)
+}
+pub fn slice_duration(c: &Canvas) -> Option<Obj> {
+    double(md(c).extra.slice_duration)
+}
+pub fn cal_min(c: &Canvas) -> Option<Obj> {
+    double(md(c).extra.cal_min)
+}
+pub fn cal_max(c: &Canvas) -> Option<Obj> {
+    double(md(c).extra.cal_max)
+}
+pub fn toffset(c: &Canvas) -> Option<Obj> {
+    double(md(c).extra.toffset)
+}
+pub fn aux_file(c: &Canvas) -> Option<Obj> {
+    text(&md(c).extra.aux_file)
+}
+pub fn orient(c: &Canvas) -> Option<Obj> {
+    int(md(c).extra.orient)
+}
+pub fn origin(c: &Canvas) -> Option<Obj> {
+    Some(Obj::list(md(c).extra.origin.iter().map(|&o| Obj::int(o as i64))))
+}
+/// `{{code size} ...}`: each extension's ecode and content bytes.
+pub fn extensions(c: &Canvas) -> Option<Obj> {
+    let list = &md(c).extra.extensions;
+    Some(Obj::list(list.iter().map(|e| Obj::list([Obj::int(e.code as i64), Obj::int(e.content.len() as i64)]))))
 }
 
-/// The `$c info` keys of this module, for a canvas of `dims`.
-pub fn info(m: &Metadata, dims: [usize; 4]) -> Vec<(&'static str, Obj)> {
-    let x = &m.extra;
-    vec![
-        ("ndim", Obj::int(ndim_for(dims, x.ndim) as i64)),
-        ("intent_code", Obj::int(x.intent_code as i64)),
-        ("intent_params", floats(&x.intent_p)),
-        ("intent_name", text(&x.intent_name)),
-        ("dim_info", Obj::list(dim_info(x.dim_info).iter().map(|&a| Obj::int(a as i64)))),
-        ("slice_code", Obj::int(x.slice_code as i64)),
-        ("slice_start", Obj::int(x.slice_start as i64)),
-        ("slice_end", Obj::int(x.slice_end as i64)),
-        ("slice_duration", Obj::double(x.slice_duration as f64)),
-        ("cal_min", Obj::double(x.cal_min as f64)),
-        ("cal_max", Obj::double(x.cal_max as f64)),
-        ("toffset", Obj::double(x.toffset as f64)),
-        ("aux_file", text(&x.aux_file)),
-        ("orient", Obj::int(x.orient as i64)),
-        ("origin", Obj::list(x.origin.iter().map(|&o| Obj::int(o as i64)))),
-        (
-            "extensions",
-            Obj::list(
-                x.extensions.iter().map(|e| Obj::list([Obj::int(e.code as i64), Obj::int(e.content.len() as i64)])),
-            ),
-        ),
-    ]
-}
+// ---- setters: `$c configure` options ----
 
-fn bad(option: &str, value: Arg, expected: &str) -> CmdError {
+fn bad(option: &str, value: Arg<'_>, expected: &str) -> CmdError {
     let shown = value.to_str();
     MxError::mx(format!("bad {option} \"{shown}\": expected {expected}"), &["CONFIGURE", option, &shown]).into()
 }
 
-fn int_in(interp: Interp, option: &str, value: Arg, lo: i64, hi: i64) -> Result<i64, CmdError> {
+fn int_in(interp: Interp, option: &str, value: Arg<'_>, lo: i64, hi: i64) -> Result<i64, CmdError> {
     let expected = format!("an integer from {lo} to {hi}");
     let v = interp.get_wide(value).map_err(|_| bad(option, value, &expected))?;
     if !(lo..=hi).contains(&v) {
@@ -83,7 +101,7 @@ fn int_in(interp: Interp, option: &str, value: Arg, lo: i64, hi: i64) -> Result<
     Ok(v)
 }
 
-fn finite(interp: Interp, option: &str, value: Arg, at_least_zero: bool) -> Result<f32, CmdError> {
+fn finite(interp: Interp, option: &str, value: Arg<'_>, at_least_zero: bool) -> Result<f32, CmdError> {
     let expected = if at_least_zero {
         "a number of at least 0 that fits a 32-bit float"
     } else {
@@ -96,7 +114,7 @@ fn finite(interp: Interp, option: &str, value: Arg, at_least_zero: bool) -> Resu
     Ok(v as f32)
 }
 
-fn short_text(option: &str, value: Arg, max: usize) -> Result<Vec<u8>, CmdError> {
+fn short_text(option: &str, value: Arg<'_>, max: usize) -> Result<Vec<u8>, CmdError> {
     let t = value.to_str();
     if t.len() > max || t.contains('\0') {
         return Err(bad(option, value, &format!("text of at most {max} bytes")));
@@ -104,58 +122,110 @@ fn short_text(option: &str, value: Arg, max: usize) -> Result<Vec<u8>, CmdError>
     Ok(t.into_bytes())
 }
 
-/// A list of exactly `n` (or `n_alt`) elements.
-fn items(interp: Interp, option: &str, value: Arg, n: &[usize], expected: &str) -> Result<Vec<Arg>, CmdError> {
+/// The elements of a list of one of the lengths `n`, each parsed by `parse`.
+fn each<T>(
+    interp: Interp,
+    option: &str,
+    value: Arg<'_>,
+    n: &[usize],
+    expected: &str,
+    parse: impl Fn(Arg<'_>) -> Result<T, CmdError>,
+) -> Result<Vec<T>, CmdError> {
     let list = interp.list_elements(value).map_err(|_| bad(option, value, expected))?;
     if !n.contains(&list.len()) {
         return Err(bad(option, value, expected));
     }
-    Ok(list)
+    list.iter().map(|item| parse(item.as_arg()).map_err(|_| bad(option, value, expected))).collect()
 }
 
-/// Set `option` (one of [`OPTIONS`]) on `m`, for a canvas of `dims`.
-pub fn apply(interp: Interp, m: &mut Metadata, dims: [usize; 4], option: &str, value: Arg) -> Result<(), CmdError> {
-    let x = &mut m.extra;
-    match option {
-        "-aux_file" => x.aux_file = short_text(option, value, 24)?,
-        "-cal_max" => x.cal_max = finite(interp, option, value, false)?,
-        "-cal_min" => x.cal_min = finite(interp, option, value, false)?,
-        "-dim_info" => {
-            let expected = "3 axis numbers {freq phase slice}, each 0 (unknown) or 1 to 3";
-            let mut axes = [0u8; 3];
-            for (slot, &item) in axes.iter_mut().zip(items(interp, option, value, &[3], expected)?.iter()) {
-                *slot = int_in(interp, option, item, 0, 3).map_err(|_| bad(option, value, expected))? as u8;
-            }
-            x.dim_info = axes[0] | axes[1] << 2 | axes[2] << 4;
-        }
-        "-intent_code" => x.intent_code = int_in(interp, option, value, 0, i16::MAX as i64)? as i16,
-        "-intent_name" => x.intent_name = short_text(option, value, 16)?,
-        "-intent_params" => {
-            let expected = "3 finite numbers {p1 p2 p3}";
-            let mut p = [0f32; 3];
-            for (slot, &item) in p.iter_mut().zip(items(interp, option, value, &[3], expected)?.iter()) {
-                *slot = finite(interp, option, item, false).map_err(|_| bad(option, value, expected))?;
-            }
-            x.intent_p = p;
-        }
-        "-ndim" => x.ndim = int_in(interp, option, value, minimal_ndim(dims).max(1) as i64, 7)? as i16,
-        "-orient" => x.orient = int_in(interp, option, value, 0, 5)? as u8,
-        "-origin" => {
-            let expected = "3 or 5 integers from -32768 to 32767 {x y z ?a b?} (1-based voxel coordinates)";
-            let list = items(interp, option, value, &[3, 5], expected)?;
-            let mut origin = [0i16; 5];
-            for (slot, &item) in origin.iter_mut().zip(list.iter()) {
-                *slot = int_in(interp, option, item, i16::MIN as i64, i16::MAX as i64)
-                    .map_err(|_| bad(option, value, expected))? as i16;
-            }
-            x.origin = origin;
-        }
-        "-slice_code" => x.slice_code = int_in(interp, option, value, 0, 6)? as u8,
-        "-slice_duration" => x.slice_duration = finite(interp, option, value, true)?,
-        "-slice_end" => x.slice_end = int_in(interp, option, value, 0, i16::MAX as i64)? as i16,
-        "-slice_start" => x.slice_start = int_in(interp, option, value, 0, i16::MAX as i64)? as i16,
-        "-toffset" => x.toffset = finite(interp, option, value, false)?,
-        _ => unreachable!("only this module's options reach here"),
+type SetResult = Result<(), CmdError>;
+
+pub fn set_aux_file(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.aux_file = short_text(option, value, 24)?;
+    Ok(())
+}
+pub fn set_intent_name(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.intent_name = short_text(option, value, 16)?;
+    Ok(())
+}
+pub fn set_cal_max(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.cal_max = finite(interp, option, value, false)?;
+    Ok(())
+}
+pub fn set_cal_min(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.cal_min = finite(interp, option, value, false)?;
+    Ok(())
+}
+pub fn set_toffset(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.toffset = finite(interp, option, value, false)?;
+    Ok(())
+}
+pub fn set_slice_duration(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.slice_duration = finite(interp, option, value, true)?;
+    Ok(())
+}
+pub fn set_dim_info(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    let expected = "3 axis numbers {freq phase slice}, each 0 (unknown) or 1 to 3";
+    let a = each(interp, option, value, &[3], expected, |item| int_in(interp, option, item, 0, 3))?;
+    m.extra.dim_info = (a[0] | a[1] << 2 | a[2] << 4) as u8;
+    Ok(())
+}
+pub fn set_intent_code(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.intent_code = int_in(interp, option, value, 0, i16::MAX as i64)? as i16;
+    Ok(())
+}
+pub fn set_intent_params(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    let expected = "3 finite numbers {p1 p2 p3}";
+    let p = each(interp, option, value, &[3], expected, |item| finite(interp, option, item, false))?;
+    m.extra.intent_p = [p[0], p[1], p[2]];
+    Ok(())
+}
+/// Checked against the geometry by [`check`] once every option is set.
+pub fn set_ndim(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.ndim = int_in(interp, option, value, 1, 7)? as i16;
+    Ok(())
+}
+pub fn set_orient(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.orient = int_in(interp, option, value, 0, 5)? as u8;
+    Ok(())
+}
+pub fn set_origin(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    let expected = "3 or 5 integers from -32768 to 32767 {x y z ?a b?} (1-based voxel coordinates)";
+    let o = each(interp, option, value, &[3, 5], expected, |item| {
+        int_in(interp, option, item, i16::MIN as i64, i16::MAX as i64)
+    })?;
+    m.extra.origin = [0; 5];
+    for (slot, v) in m.extra.origin.iter_mut().zip(o) {
+        *slot = v as i16;
+    }
+    Ok(())
+}
+pub fn set_slice_code(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.slice_code = int_in(interp, option, value, 0, 6)? as u8;
+    Ok(())
+}
+pub fn set_slice_end(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.slice_end = int_in(interp, option, value, 0, i16::MAX as i64)? as i16;
+    Ok(())
+}
+pub fn set_slice_start(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
+    m.extra.slice_start = int_in(interp, option, value, 0, i16::MAX as i64)? as i16;
+    Ok(())
+}
+
+/// Checks of configured values against the canvas (a setter sees only the
+/// metadata): `-ndim` must describe the geometry. Run before the metadata
+/// is stored, so a refused value changes nothing.
+pub fn check(canvas: &Canvas, m: &Metadata) -> SetResult {
+    let need = minimal_ndim(canvas.geometry().dims());
+    let ndim = m.extra.ndim;
+    if ndim != 0 && ndim != canvas.metadata().extra.ndim && ndim < need {
+        let shown = ndim.to_string();
+        return Err(MxError::mx(
+            format!("bad -ndim \"{shown}\": expected an integer from {need} to 7"),
+            &["CONFIGURE", "-ndim", &shown],
+        )
+        .into());
     }
     Ok(())
 }

@@ -13,8 +13,6 @@ use crate::core::error::MxResult;
 use crate::core::metadata::HeaderExtras;
 use crate::core::{Metadata, MxError, VoxelType};
 
-pub use super::header_encode::encode;
-
 pub const HEADER_SIZE: usize = 348;
 /// Where the voxels of a `.nii` file start when it has no extensions:
 /// the header plus the 4-byte extension flag.
@@ -196,5 +194,5 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
 }
 
 #[cfg(test)]
-#[path = "header_tests.rs"]
+#[path = "nifti_header_tests.rs"]
 mod tests;

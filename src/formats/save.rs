@@ -8,7 +8,8 @@
 //! existing file untouched and no partial file behind.
 
 use super::files::{split_name, Ending, PendingFile};
-use super::nifti_header::{self, Flavour, HEADER_SIZE};
+use super::header_encode::encode as encode_header;
+use super::nifti_header::{Flavour, HEADER_SIZE};
 use super::FileFormat;
 use super::{analyze, extensions};
 use crate::core::error::MxResult;
@@ -85,7 +86,7 @@ pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult
         extensions::encode(&metadata.extra.extensions)
     };
     let offset = if t.flavour == Flavour::NiftiSingle { HEADER_SIZE as u64 + ext.len() as u64 } else { 0 };
-    let header = nifti_header::encode(t.flavour, dims, canvas.voxel_type(), &metadata, offset, &t.header)?;
+    let header = encode_header(t.flavour, dims, canvas.voxel_type(), &metadata, offset, &t.header)?;
     let voxels = little_endian_voxels(canvas);
     match &t.image {
         None => {
