@@ -9,6 +9,9 @@ extensions, SPM origins and .mat sidecars, refused voxel types.
                  toffset and aux_file set through nibabel's header API
       ext        .nii with a comment (code 6) and a JSON (code 36) extension
       ext-be     big-endian .nii with a comment extension
+      plain-nii plain-hdr
+                 a simple int16 image as nibabel writes it (descrip "short")
+      regular    .nii with regular = 'r' and db_name set
       spm99      Spm99AnalyzeImage (.hdr/.img + .mat, MAT v4) whose affine
                  translates by [10,-20,-3]
       spmv5      Analyze pair plus a .mat that scipy writes as MAT v5,
@@ -24,7 +27,8 @@ extensions, SPM origins and .mat sidecars, refused voxel types.
       intent_name, dim_info, slice_code, slice_start, slice_end,
       slice_duration, cal_min, cal_max, toffset, aux_file, extensions
       ({code size} as nibabel reads them), affine (nibabel's best affine,
-      rows), regular, key (bytes 4..39 as hex).
+      rows), regular, key (bytes 4..39 as hex), descrip_tail (bytes
+      153..227 as hex: what follows a 5-byte description).
 
   nib_header.py samext A B
       Print 1 when nibabel reads the same extensions (codes and contents)
@@ -96,6 +100,17 @@ def make(kind, out):
         hdr = img.header.as_byteswapped(">")
         hdr.extensions.append(nib.nifti1.Nifti1Extension("comment", b"big-endian sizes"))
         nib.save(nib.Nifti1Image(img.get_fdata().astype(np.int16), np.eye(4), header=hdr), out)
+    elif kind in ("plain-nii", "plain-hdr"):
+        # What nibabel writes for a simple image, to compare key bytes with.
+        cls = nib.Nifti1Image if kind == "plain-nii" else nib.AnalyzeImage
+        img = cls(data((2, 3, 4)), np.eye(4))
+        img.header["descrip"] = b"short"
+        nib.save(img, out)
+    elif kind == "regular":
+        img = nib.Nifti1Image(data((2, 3, 4)), np.eye(4))
+        img.header["regular"] = b"r"
+        img.header["db_name"] = b"a database"
+        nib.save(img, out)
     elif kind == "spm99":
         nib.save(nib.Spm99AnalyzeImage(data((5, 6, 7)), translated()), out)
     elif kind in ("spmv5", "spmM"):
@@ -162,6 +177,7 @@ def facts(path):
         ("affine", "{%s}" % rows(img.affine)),
         ("regular", block[38]),
         ("key", block[4:39].hex()),
+        ("descrip_tail", block[148 + 5 : 228].hex()),
     ]
     print(" ".join("%s %s" % kv for kv in out))
 
