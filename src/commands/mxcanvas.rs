@@ -14,8 +14,10 @@ static SUBCOMMANDS: NameTable<6> = name_table![c"create", c"delete", c"exists", 
 static CREATE_OPTIONS: NameTable<7> = name_table![c"-depth", c"-frames", c"-height", c"-storage", c"-type", c"-width"];
 /// In the order of [`StorageKind::ALL`].
 static STORAGE_KINDS: NameTable<3> = name_table![c"heap", c"shm"];
-pub static VOXEL_TYPES: NameTable<9> =
-    name_table![c"uint8", c"int8", c"uint16", c"int16", c"uint32", c"int32", c"float32", c"float64"];
+/// The names of `VoxelType::ALL`, in its order (a `-type` index is an index into it).
+pub static VOXEL_TYPES: NameTable<11> = name_table![
+    c"uint8", c"int8", c"uint16", c"int16", c"uint32", c"int32", c"float32", c"int64", c"uint64", c"float64"
+];
 
 const CREATE_USAGE: &str = "?name? -width W -height H ?-depth D? ?-frames T? ?-type TYPE? ?-storage heap|shm?";
 
