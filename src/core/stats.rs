@@ -27,7 +27,11 @@ fn int_stats<const N: usize, T: Into<i128>>(bytes: &[u8], read: impl Fn([u8; N])
         sum += v;
         n += 1;
     }
-    Stats { min: Value::Int(min), max: Value::Int(max), mean: sum as f64 / n as f64 }
+    // Quotient and remainder separately: the mean is then within one
+    // rounding of the exact one (sum as f64 / n would round twice, so a
+    // canvas filled with 2^64-1 had a mean below that value's double).
+    let n = i128::from(n);
+    Stats { min: Value::Int(min), max: Value::Int(max), mean: (sum / n) as f64 + (sum % n) as f64 / n as f64 }
 }
 
 fn float_stats<const N: usize>(bytes: &[u8], read: impl Fn([u8; N]) -> f64) -> Stats {
@@ -92,6 +96,8 @@ mod tests {
         assert_eq!(s.min, Value::Int((1 << 63) + 1));
         assert_eq!(s.max, Value::Int(u64::MAX as i128));
         assert_eq!(s.mean, ((u64::MAX as i128 + (1 << 63) + 1) / 2) as f64);
+        let full: Vec<u8> = [u64::MAX; 4].iter().flat_map(|v| v.to_ne_bytes()).collect();
+        assert_eq!(stats(VoxelType::Uint64, &full).mean, u64::MAX as f64);
         let data: Vec<u8> = [i64::MIN, i64::MAX - 1].iter().flat_map(|v| v.to_ne_bytes()).collect();
         let s = stats(VoxelType::Int64, &data);
         assert_eq!((s.min, s.max), (Value::Int(i64::MIN as i128), Value::Int(i64::MAX as i128 - 1)));
