@@ -256,7 +256,10 @@ mod tests {
         let max = u.encode(Value::Int(u64::MAX as i128)).unwrap();
         assert_eq!(max.as_bytes(), u64::MAX.to_ne_bytes());
         assert_eq!(u.decode(max.as_bytes()), Value::Int(18446744073709551615));
-        assert_eq!(u.encode(Value::Int(1 << 64)).unwrap_err().code, ["MX", "VALUE", "RANGE", "uint64", "18446744073709551616"]);
+        assert_eq!(
+            u.encode(Value::Int(1 << 64)).unwrap_err().code,
+            ["MX", "VALUE", "RANGE", "uint64", "18446744073709551616"]
+        );
         assert!(u.encode(Value::Int(-1)).is_err());
         let s = VoxelType::Int64;
         let min = s.encode(Value::Int(i64::MIN as i128)).unwrap();
@@ -289,7 +292,10 @@ mod tests {
             assert!(t.decode(e.as_bytes()).as_f64().is_nan());
         }
         let e = VoxelType::Int64.encode(Value::Float(f64::NAN)).unwrap_err();
-        assert_eq!(e.message, "bad value \"NaN\": expected an integer for int64 (-9223372036854775808..9223372036854775807)");
+        assert_eq!(
+            e.message,
+            "bad value \"NaN\": expected an integer for int64 (-9223372036854775808..9223372036854775807)"
+        );
     }
 
     #[test]

@@ -91,7 +91,8 @@ mod tests {
 
     #[test]
     fn foreign_types_are_refused_by_name() {
-        for (code, name) in [(32, "complex64"), (128, "rgb24"), (1536, "float128"), (1, "binary"), (77, "unknown type 77")]
+        for (code, name) in
+            [(32, "complex64"), (128, "rgb24"), (1536, "float128"), (1, "binary"), (77, "unknown type 77")]
         {
             let e = voxel_type(code, 64, "x.nii").unwrap_err();
             assert_eq!(e.code, ["MX", "FORMAT", "TYPE", name]);
