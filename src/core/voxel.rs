@@ -81,6 +81,16 @@ impl Encoded {
     }
 }
 
+/// `text` for a message: as Tcl's own parsing errors do, a long value is cut
+/// (a 100,000-digit integer is still named, not printed whole).
+fn shown(text: &str) -> String {
+    const LIMIT: usize = 100;
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
 /// The first `N` bytes of `b` (callers pass exactly one voxel).
 fn first<const N: usize>(b: &[u8]) -> [u8; N] {
     let mut a = [0u8; N];
@@ -147,14 +157,14 @@ impl VoxelType {
     /// The error for `text`, which is not a value of this type at all; its
     /// code is Tcl's own for "not a number".
     pub fn not_a_value(self, text: &str) -> MxError {
-        MxError::tcl(format!("bad value \"{text}\": expected {}", self.expected()), &["VALUE", "NUMBER"])
+        MxError::tcl(format!("bad value \"{}\": expected {}", shown(text), self.expected()), &["VALUE", "NUMBER"])
     }
 
     /// The error for the integer `text`, outside this integer type's range.
     pub fn range_error(self, text: &str) -> MxError {
         let (lo, hi) = self.int_range().unwrap_or((0, 0));
         MxError::mx(
-            format!("value {text} is out of range for {}: expected an integer from {lo} to {hi}", self.name()),
+            format!("value {} is out of range for {}: expected an integer from {lo} to {hi}", shown(text), self.name()),
             &["VALUE", "RANGE", self.name(), text],
         )
     }
@@ -296,6 +306,19 @@ mod tests {
             e.message,
             "bad value \"NaN\": expected an integer for int64 (-9223372036854775808..9223372036854775807)"
         );
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        let digits = "9".repeat(100_000);
+        let e = VoxelType::Uint8.range_error(&digits);
+        assert_eq!(
+            e.message,
+            format!("value {}... is out of range for uint8: expected an integer from 0 to 255", "9".repeat(100))
+        );
+        assert_eq!(e.code[4], digits, "the errorcode keeps the value");
+        let e = VoxelType::Float32.not_a_value(&"é".repeat(101));
+        assert_eq!(e.message, format!("bad value \"{}...\": expected a number for float32", "é".repeat(100)));
     }
 
     #[test]
