@@ -8,7 +8,7 @@ use super::stubs::tcl_call;
 use std::ffi::{c_int, CStr};
 
 /// Whether Tcl currently holds `arg` as a `double`.
-fn is_double(arg: Arg) -> bool {
+fn is_double(arg: Arg<'_>) -> bool {
     // SAFETY: the argument is a live Tcl_Obj for the duration of the call;
     // `typePtr` is NULL or points at a static Tcl_ObjType whose `name` is a
     // NUL-terminated static string.
@@ -16,6 +16,15 @@ fn is_double(arg: Arg) -> bool {
         let type_ptr = (*arg.as_ptr()).typePtr;
         !type_ptr.is_null() && !(*type_ptr).name.is_null() && CStr::from_ptr((*type_ptr).name).to_bytes() == b"double"
     }
+}
+
+/// `Tcl_GetDoubleFromObj`, silent: `None` when `arg` is no double (or NaN).
+fn try_double(arg: Arg<'_>) -> Option<f64> {
+    let mut v: f64 = 0.0;
+    // SAFETY: a NULL interpreter asks Tcl not to leave an error message;
+    // `v` is a valid out-pointer.
+    let rc = unsafe { tcl_call!(tcl_GetDoubleFromObj(std::ptr::null_mut(), arg.as_ptr(), &mut v)) };
+    (rc == tcl_sys::TCL_OK as c_int).then_some(v)
 }
 
 impl Interp {
@@ -27,7 +36,7 @@ impl Interp {
     /// -1). Such a value is a bignum (every integer that fits an i64 is
     /// not), its magnitude is 2^63 or more, and its sign — read from its
     /// double, which cannot round across zero — says which way to unwrap.
-    pub fn try_integer(self, arg: Arg) -> Option<i128> {
+    pub fn try_integer(self, arg: Arg<'_>) -> Option<i128> {
         let mut v: tcl_sys::Tcl_WideInt = 0;
         // SAFETY: a NULL interpreter asks Tcl not to leave an error message;
         // `v` is a valid out-pointer.
@@ -38,7 +47,7 @@ impl Interp {
         if !is_bignum(arg) {
             return Some(v.into());
         }
-        let negative = self.try_double(arg).is_some_and(|d| d < 0.0);
+        let negative = try_double(arg).is_some_and(|d| d < 0.0);
         Some(if negative { i128::from(v) - (1i128 << 64) } else { i128::from(v as u64) })
     }
 
@@ -49,8 +58,8 @@ impl Interp {
     /// after parsing it: the value is then a `double` holding the NaN
     /// (its sign and payload as written: `NaN`, `-NaN`, `NaN(7ff...)`),
     /// which is read from there.
-    pub fn try_double_or_nan(self, arg: Arg) -> Option<f64> {
-        if let Some(d) = self.try_double(arg) {
+    pub fn try_double_or_nan(self, arg: Arg<'_>) -> Option<f64> {
+        if let Some(d) = try_double(arg) {
             return Some(d);
         }
         // SAFETY: a `double` Tcl_Obj keeps its value in `doubleValue`; the
