@@ -34,6 +34,10 @@ extensions, SPM origins and .mat sidecars, refused voxel types.
       Print 1 when nibabel reads the same extensions (codes and contents)
       from files A and B, else 0.
 
+  nib_header.py spmfields FILE
+      Print nibabel's Spm99AnalyzeHeader orient (as a number) and origin
+      (5 numbers) of an Analyze header.
+
   nib_header.py spmaffine FILE
       Print nibabel's Spm99AnalyzeImage affine of an Analyze pair (rows).
 """
@@ -197,6 +201,9 @@ def main(argv):
         facts(argv[1])
     elif argv[0] == "samext":
         samext(argv[1], argv[2])
+    elif argv[0] == "spmfields":
+        h = nib.Spm99AnalyzeImage.from_filename(argv[1]).header
+        print(int(h["orient"].view(np.uint8)), tcl_list(int(o) for o in h["origin"]))
     elif argv[0] == "spmaffine":
         print(rows(nib.Spm99AnalyzeImage.from_filename(argv[1]).affine))
     else:
