@@ -23,6 +23,7 @@ import sys
 import time
 
 import gzip_bench
+import loadshm as bench_loadshm  # bench/loadshm.py, beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, TCLLIBPATH=ROOT)
@@ -157,17 +158,20 @@ def main():
     zero = pairs(run([TCLSH, "bench/zerocopy.tcl", GIB]))
     rss = {storage: pairs(run([TCLSH, "bench/rss.tcl", storage, 256 * MIB])) for storage in ("heap", "shm")}
     access = pairs(run([TCLSH, "bench/access.tcl"]))
+    loadshm = bench_loadshm.measure(run, TCLSH, ROOT, pairs)
     access["memcpy_gbps"] = 64 * MIB / statistics.median(samples([CYCLE_C, "memcpy", 64 * MIB, 9, 1]))
     print(".nii.gz load and save ...", flush=True)
     gz = gzip_bench.measure(quick)
     load_after = os.getloadavg()
     finish({"started": started, "machine": info, "load_before": load_before, "load_after": load_after,
-            "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access, "gzip": gz})
+            "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access, "loadshm": loadshm,
+            "gzip": gz})
 
 
 def finish(result):
     """Targets, BENCHMARKS.md, bench/results.json and the plot from the measurements."""
     med, zero, rss, access = result["medians_ns"], result["zerocopy_1gib"], result["rss"], result["access"]
+    loadshm = result.get("loadshm", {})
     rows, targets = [], []
     for size, label, _, _ in SIZES:
         a, b, b2, b3, c, d = (med[k][label] for k in ("a", "b", "b2", "b3", "c", "d"))
@@ -189,6 +193,7 @@ def finish(result):
           heap_add <= 256 * MIB + slack, f"+{heap_add / MIB:.3f} MiB for a 256 MiB canvas")
     check(targets, "extern (shm canvas, 256 MiB) adds nothing to peak RSS (+1 MiB slack)",
           shm_add <= slack, f"+{shm_add / MIB:.3f} MiB")
+    bench_loadshm.targets(loadshm, lambda n, ok, d: check(targets, n, ok, d))
     for op, lop in (("get", "lindex"), ("set", "lset")):
         for shape in ("flat", "volume"):
             r = access[f"{shape}_{op}_ns"] / access[f"{shape}_{lop}_ns"]
@@ -268,6 +273,7 @@ def render(res, rows, targets):
                      f"| {(r['extern'] - r['before']) / MIB:.3f} MiB | {r['intern'] / MIB:.1f} MiB |")
     lines += [
         "",
+        *bench_loadshm.render(res.get("loadshm", {})),
         "## Voxel access from scripts (ns per voxel, same compiled loop)",
         "",
         f"Canvas/list of {int(acc['voxels'])} voxels. Empty loop: {acc['loop_empty_ns']:.0f} ns; "

@@ -3,10 +3,13 @@
 //! * a file we wrote (every member indexed by its `MX` subfield): members are
 //!   found without inflating, and each read inflates the whole members that
 //!   fit in the caller's buffer on all cores, each straight into its place;
-//! * any other file: its first member is inflated by libdeflate in one call
-//!   into a buffer sized by the file's ISIZE trailer; further members and
-//!   anything unexpected (a stream longer than its trailer says, damage)
-//!   go through flate2's streaming decoder, which names the error precisely.
+//! * any other file: read through flate2's streaming decoder (which names
+//!   any damage precisely) until the caller asks for a stretch of it whole
+//!   ([`GzReader::take_whole`], a heap canvas's voxels): then the first
+//!   member is inflated by libdeflate in one call into a buffer sized by the
+//!   file's ISIZE trailer, and that buffer is handed over. A canvas in shared
+//!   memory keeps streaming straight into its segment, so that loading needs
+//!   no second buffer of the volume's size.
 //!
 //! CRC-32 and length are checked for every member in all three ways.
 
@@ -26,10 +29,16 @@ pub struct GzReader {
     state: State,
 }
 
+type Stream = Box<MultiGzDecoder<Cursor<Vec<u8>>>>;
+
 enum State {
     Indexed(Indexed),
-    Whole { out: Vec<u8>, at: usize, rest: Option<Box<MultiGzDecoder<Cursor<Vec<u8>>>>> },
-    Stream(Box<MultiGzDecoder<Cursor<Vec<u8>>>>),
+    /// Another program's file, `given` decoded bytes handed out so far.
+    Foreign {
+        stream: Stream,
+        given: usize,
+    },
+    Done,
 }
 
 struct Member {
@@ -60,29 +69,43 @@ impl GzReader {
     pub fn from_bytes(data: Vec<u8>) -> GzReader {
         let state = match index(&data) {
             Some(members) => State::Indexed(Indexed { data, members, next: 0, scratch: Vec::new(), scratch_at: 0 }),
-            None => whole(data),
+            None => State::Foreign { stream: stream(data, 0), given: 0 },
         };
         GzReader { state }
     }
 
-    /// Hand over the next `skip + len` decoded bytes without copying them
-    /// into another buffer: the `len` after `skip`, as a Vec of exactly
-    /// `len` bytes. Only when a whole first member was inflated in one piece
-    /// and holds them (else None, and reading goes on as before). Bytes of
-    /// that member after them are dropped: their CRC-32 was checked.
+    /// Of the next `skip + len` decoded bytes, hand over the `len` after
+    /// `skip` as a Vec of exactly `len` bytes, without copying them into
+    /// another buffer. Only for another program's file, whose first member
+    /// is then inflated by libdeflate in one piece and must hold them (else
+    /// None, and reading goes on where it was). Bytes of that member after
+    /// them are dropped: their CRC-32 was checked.
     pub fn take_whole(&mut self, skip: usize, len: usize) -> Option<Vec<u8>> {
-        let State::Whole { out, at, .. } = &mut self.state else { return None };
-        let start = at.checked_add(skip)?;
-        if start.checked_add(len)? > out.len() {
-            return None;
+        let State::Foreign { given, .. } = self.state else { return None };
+        let start = given.checked_add(skip)?;
+        let State::Foreign { stream: s, .. } = std::mem::replace(&mut self.state, State::Done) else { unreachable!() };
+        let data = s.into_inner().into_inner();
+        match first_member(&data) {
+            Some((mut bytes, end)) if start.checked_add(len).is_some_and(|stop| stop <= bytes.len()) => {
+                self.state = if end == data.len() {
+                    State::Done
+                } else {
+                    State::Foreign { stream: stream(data, end), given: 0 }
+                };
+                // The 352-byte header is in front: one move within memory
+                // already touched, instead of a copy into fresh canvas pages.
+                bytes.copy_within(start..start + len, 0);
+                bytes.truncate(len);
+                Some(bytes)
+            }
+            _ => {
+                // Back to streaming, at the same place.
+                let mut again = stream(data, 0);
+                let skipped = io::copy(&mut (&mut again).take(given as u64), &mut io::sink()).ok()?;
+                self.state = State::Foreign { stream: again, given: skipped as usize };
+                None
+            }
         }
-        let mut bytes = std::mem::take(out);
-        *at = 0;
-        // The 352-byte header is in front: one move within memory already
-        // touched, instead of a copy into fresh canvas pages.
-        bytes.copy_within(start..start + len, 0);
-        bytes.truncate(len);
-        Some(bytes)
     }
 
     /// Whether the file was one of ours, read in parallel (for tests and the benchmark).
@@ -113,19 +136,10 @@ fn index(data: &[u8]) -> Option<Vec<Member>> {
     (!members.is_empty()).then_some(members)
 }
 
-fn stream(data: Vec<u8>, from: usize) -> Box<MultiGzDecoder<Cursor<Vec<u8>>>> {
+fn stream(data: Vec<u8>, from: usize) -> Stream {
     let mut cursor = Cursor::new(data);
     cursor.set_position(from as u64);
     Box::new(MultiGzDecoder::new(cursor))
-}
-
-/// Another program's file: the first member in one libdeflate call.
-fn whole(data: Vec<u8>) -> State {
-    match first_member(&data) {
-        Some((out, end)) if end == data.len() => State::Whole { out, at: 0, rest: None },
-        Some((out, end)) => State::Whole { out, at: 0, rest: Some(stream(data, end)) },
-        None => State::Stream(stream(data, 0)),
-    }
 }
 
 /// The first member's bytes and where it ends, when libdeflate decodes it
@@ -231,24 +245,12 @@ impl Read for GzReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match &mut self.state {
             State::Indexed(ix) => ix.read(buf),
-            State::Stream(s) => s.read(buf),
-            State::Whole { out, at, rest } => {
-                if *at < out.len() {
-                    let n = buf.len().min(out.len() - *at);
-                    buf[..n].copy_from_slice(&out[*at..*at + n]);
-                    *at += n;
-                    if *at == out.len() {
-                        // Give the decoded copy back as soon as it has been handed over.
-                        *out = Vec::new();
-                        *at = 0;
-                    }
-                    return Ok(n);
-                }
-                match rest {
-                    Some(s) => s.read(buf),
-                    None => Ok(0),
-                }
+            State::Foreign { stream, given } => {
+                let n = stream.read(buf)?;
+                *given += n;
+                Ok(n)
             }
+            State::Done => Ok(0),
         }
     }
 }
