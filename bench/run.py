@@ -273,7 +273,7 @@ def render(res, rows, targets):
                      f"| {(r['extern'] - r['before']) / MIB:.3f} MiB | {r['intern'] / MIB:.1f} MiB |")
     lines += [
         "",
-        *bench_loadshm.render(res.get("loadshm", {})),
+        *(bench_loadshm.render(res["loadshm"]) if res.get("loadshm") else []),
         "## Voxel access from scripts (ns per voxel, same compiled loop)",
         "",
         f"Canvas/list of {int(acc['voxels'])} voxels. Empty loop: {acc['loop_empty_ns']:.0f} ns; "
