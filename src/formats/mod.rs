@@ -14,6 +14,7 @@ pub mod files;
 pub mod load;
 pub mod nifti_header;
 pub mod png;
+pub mod render;
 pub mod save;
 pub mod slice;
 pub mod voxels;

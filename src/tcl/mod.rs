@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod obj;
 pub mod stubs;
 pub mod table;
+pub mod tk;
 
 pub use command::{create_command, CmdResult};
 pub use interp::{CmdError, Interp, Number};
