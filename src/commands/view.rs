@@ -64,9 +64,19 @@ fn colormap(interp: Interp, value: Arg) -> Result<Colormap, CmdError> {
     Ok(Colormap::ALL[interp.get_index(value, &COLORMAPS, c"colormap")?])
 }
 
+/// A canvas name as a script wrote it: `vol` rather than `::vol` for a
+/// global command (the Tcl side passes fully qualified names).
+fn shown(name: &str) -> &str {
+    match name.strip_prefix("::") {
+        Some(tail) if !tail.contains("::") => tail,
+        _ => name,
+    }
+}
+
 /// The overlay must have the base's width, height, depth and frames.
 fn check_overlay(base: &Canvas, overlay: &Canvas, base_name: &str, name: &str) -> Result<(), CmdError> {
     let (a, b) = (base.geometry(), overlay.geometry());
+    let (base_name, name) = (shown(base_name), shown(name));
     let dims = |g: crate::core::Geometry| format!("{}x{}x{}x{}", g.width, g.height, g.depth, g.frames);
     if (a.width, a.height, a.depth, a.frames) != (b.width, b.height, b.depth, b.frames) {
         return Err(MxError::mx(
