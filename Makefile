@@ -1,6 +1,7 @@
 # mxcanvas — thin wrapper over cargo and tclsh.
 #   make          build the library, pkgIndex.tcl and the example programs
 #   make demo     build, then run the main job end to end
+#   make view     build, then open mx::view on the demo phantom (needs a display)
 #   make test     build, then run every test (cargo test + the tcltest suite)
 #   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
 #   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
@@ -26,6 +27,7 @@ PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 .PHONY: FORCE
 .PHONY: test-deps memcheck fuzz
 .PHONY: bench bench-venv
+.PHONY: view viewer-shot
 .DEFAULT_GOAL := all
 
 all: build
@@ -85,6 +87,14 @@ VOLUME   ?=
 DEMO_OUT ?= demo-out
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl "$(VOLUME)" "$(DEMO_OUT)"
+
+# mx::view on the phantom with a label overlay, for a person at a display;
+# viewer-shot writes the README's picture of it under a private Xvfb.
+view: build
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl $(VOLUME)
+
+viewer-shot: build display-deps
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png $(VOLUME)
 
 test: build test-rust test-tcl
 

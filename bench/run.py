@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+import view_bench
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, TCLLIBPATH=ROOT)
 TCLSH = os.environ.get("TCLSH", "tclsh")
@@ -145,6 +147,7 @@ def main():
     rss = {storage: pairs(run([TCLSH, "bench/rss.tcl", storage, 256 * MIB])) for storage in ("heap", "shm")}
     access = pairs(run([TCLSH, "bench/access.tcl"]))
     access["memcpy_gbps"] = 64 * MIB / statistics.median(samples([CYCLE_C, "memcpy", 64 * MIB, 9, 1]))
+    view = view_bench.measure(run, pairs, TCLSH)
     load_after = os.getloadavg()
 
     rows, targets = [], []
@@ -177,7 +180,8 @@ def main():
                            f"{access['noop_command_ns']:.0f} ns in the same loop")
             check(targets, f"$c {op} <= 2x {lop} ({shape})", r <= 2.0, detail)
 
-    result = {"started": started, "machine": info, "load_before": load_before, "load_after": load_after,
+    view_bench.check_targets(view, check, targets)
+    result = {"view": view, "started": started, "machine": info, "load_before": load_before, "load_after": load_after,
               "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access,
               "targets": [{"target": n, "met": ok, "measured": d} for n, ok, d in targets]}
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
@@ -267,6 +271,10 @@ def render(res, rows, targets):
         f"`region set` {acc['setregion_ns_per_voxel']:.1f} ns/voxel "
         f"(for scale: `lrange` of the same list {acc['lrange_ns_per_element']:.1f} ns/element, "
         f"a `$c get` loop {acc['flat_get_ns']:.0f} ns/voxel).",
+        "",
+    ]
+    lines += view_bench.lines(res.get("view"))
+    lines += [
         "",
         "## Targets",
         "",

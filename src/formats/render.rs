@@ -22,7 +22,7 @@
 use super::slice::{grey_level, Axis};
 use crate::core::error::MxResult;
 use crate::core::stats::stats;
-use crate::core::{Canvas, MxError};
+use crate::core::{Canvas, MxError, VoxelType};
 use crate::sys::alloc::zeroed_bytes;
 
 /// The label colours: twelve well-separated hues (after S. Trubetskoy's
@@ -111,27 +111,55 @@ pub fn effective_window(canvas: &Canvas, frame: usize, layer: &Layer) -> (f64, f
     }
 }
 
-/// One value's colour, or None when it is transparent.
-fn colour(v: f64, map: Colormap, (lo, hi): (f64, f64)) -> Option<[u8; 3]> {
-    match map {
-        Colormap::Labels => {
-            if v.is_nan() {
-                return None;
-            }
-            // `as` saturates; labels far outside i64 are no real labels anyway.
-            let n = v.round() as i64;
-            (n != 0).then(|| PALETTE[(n as i128 - 1).rem_euclid(PALETTE.len() as i128) as usize])
-        }
-        Colormap::Grey => {
-            let g = grey_level(v, lo, hi);
-            (g != 0).then_some([g, g, g])
-        }
-        Colormap::Hot => {
-            let g = grey_level(v, lo, hi) as i32;
+/// The colours of one layer: a table by grey level for grey and hot, so
+/// that a pixel costs one window computation and one lookup. Alpha 0 marks
+/// a transparent colour.
+struct Painter {
+    map: Colormap,
+    lo: f64,
+    hi: f64,
+    by_level: [[u8; 4]; 256],
+}
+
+impl Painter {
+    fn new(map: Colormap, (lo, hi): (f64, f64)) -> Painter {
+        let mut by_level = [[0u8; 4]; 256];
+        for (g, slot) in by_level.iter_mut().enumerate().skip(1) {
+            let g = g as i32;
             let c = |x: i32| x.clamp(0, 255) as u8;
-            (g != 0).then(|| [c(3 * g), c(3 * g - 255), c(3 * g - 510)])
+            *slot = match map {
+                Colormap::Hot => [c(3 * g), c(3 * g - 255), c(3 * g - 510), 255],
+                _ => [g as u8, g as u8, g as u8, 255],
+            };
+        }
+        Painter { map, lo, hi, by_level }
+    }
+
+    #[inline]
+    fn paint(&self, v: f64) -> [u8; 4] {
+        match self.map {
+            Colormap::Labels => {
+                if v.is_nan() {
+                    return [0; 4];
+                }
+                // `as` saturates; labels far outside i64 are no real labels anyway.
+                let n = v.round() as i64;
+                if n == 0 {
+                    return [0; 4];
+                }
+                let [r, g, b] = PALETTE[(n as i128 - 1).rem_euclid(PALETTE.len() as i128) as usize];
+                [r, g, b, 255]
+            }
+            _ => self.by_level[grey_level(v, self.lo, self.hi) as usize],
         }
     }
+}
+
+/// One value's colour, or None when it is transparent.
+#[cfg(test)]
+fn colour(v: f64, map: Colormap, window: (f64, f64)) -> Option<[u8; 3]> {
+    let [r, g, b, a] = Painter::new(map, window).paint(v);
+    (a != 0).then_some([r, g, b])
 }
 
 /// `out = (base * (255 - a) + over * a + 127) / 255`, per channel.
@@ -140,20 +168,46 @@ pub fn blend(base: [u8; 3], over: [u8; 3], a: u8) -> [u8; 3] {
     [mix(base[0], over[0]), mix(base[1], over[1]), mix(base[2], over[2])]
 }
 
-/// The values of plane row `row` (already flipped) into `out`.
+/// The values of plane row `row` into `out`: one typed loop per voxel type
+/// (the per-voxel `VoxelType::decode` match would dominate a redraw).
 fn plane_row(canvas: &Canvas, spec: &Spec, row: usize, out: &mut [f64]) {
     let g = canvas.geometry();
     let vtype = canvas.voxel_type();
-    let size = vtype.size();
+    // The row's first voxel and the step between its voxels, in voxels.
+    let (start, step) = match spec.axis {
+        Axis::Z => (((spec.frame * g.depth + spec.index) * g.height + row) * g.width, 1),
+        Axis::Y => (((spec.frame * g.depth + row) * g.height + spec.index) * g.width, 1),
+        Axis::X => (((spec.frame * g.depth + row) * g.height) * g.width + spec.index, g.width),
+    };
     let bytes = canvas.as_bytes();
-    for (col, slot) in out.iter_mut().enumerate() {
-        let (x, y, z) = match spec.axis {
-            Axis::Z => (col, row, spec.index),
-            Axis::Y => (col, spec.index, row),
-            Axis::X => (spec.index, col, row),
-        };
-        let at = (((spec.frame * g.depth + z) * g.height + y) * g.width + x) * size;
-        *slot = vtype.decode(&bytes[at..at + size]).as_f64();
+    macro_rules! typed {
+        ($t:ty) => {{
+            const N: usize = std::mem::size_of::<$t>();
+            for (i, slot) in out.iter_mut().enumerate() {
+                let at = (start + i * step) * N;
+                let mut b = [0u8; N];
+                b.copy_from_slice(&bytes[at..at + N]);
+                *slot = <$t>::from_ne_bytes(b) as f64;
+            }
+        }};
+    }
+    match vtype {
+        VoxelType::Uint8 => typed!(u8),
+        VoxelType::Int8 => typed!(i8),
+        VoxelType::Uint16 => typed!(u16),
+        VoxelType::Int16 => typed!(i16),
+        VoxelType::Uint32 => typed!(u32),
+        VoxelType::Int32 => typed!(i32),
+        VoxelType::Float32 => typed!(f32),
+        VoxelType::Float64 => typed!(f64),
+        #[allow(unreachable_patterns)]
+        _ => {
+            let size = vtype.size();
+            for (i, slot) in out.iter_mut().enumerate() {
+                let at = (start + i * step) * size;
+                *slot = vtype.decode(&bytes[at..at + size]).as_f64();
+            }
+        }
     }
 }
 
@@ -189,35 +243,44 @@ pub fn render(base: &Canvas, overlay: Option<&Canvas>, spec: &Spec) -> MxResult<
         .filter(|&v| v <= MAX_PICTURE_BYTES)
         .ok_or_else(|| too_large(format!("{w}x{h} pixels at zoom {k}")))?;
     let mut pixels = zeroed_bytes(bytes).ok_or_else(|| alloc_error(bytes))?;
-    let base_window = effective_window(base, spec.frame, &spec.base);
-    let over_window = overlay.map(|o| effective_window(o, spec.frame, &spec.overlay));
+    let base_paint = Painter::new(spec.base.colormap, effective_window(base, spec.frame, &spec.base));
+    let over_paint = overlay.map(|o| Painter::new(spec.overlay.colormap, effective_window(o, spec.frame, &spec.overlay)));
     let a = (spec.alpha.clamp(0.0, 1.0) * 255.0).round() as u8;
     let row_bytes = w * k * 4;
     let mut values = filled(w, 0f64)?;
     let mut over_values = filled(if overlay.is_some() { w } else { 0 }, 0f64)?;
-    let mut line = filled(row_bytes, 0u8)?;
+    let mut line = filled(if k > 1 { w * 4 } else { 0 }, 0u8)?;
     for r in 0..h {
         let row = if spec.flip { h - 1 - r } else { r };
         plane_row(base, spec, row, &mut values);
         if let Some(o) = overlay {
             plane_row(o, spec, row, &mut over_values);
         }
-        for col in 0..w {
-            let mut c = colour(values[col], spec.base.colormap, base_window).unwrap_or([0, 0, 0]);
-            if let (Some(ow), Some(v)) = (over_window, over_values.get(col)) {
-                if let Some(oc) = colour(*v, spec.overlay.colormap, ow) {
-                    c = blend(c, oc, a);
+        let first = r * k * row_bytes;
+        // At zoom 1 the row is painted in place; otherwise once into `line`
+        // and then widened into the k output rows.
+        let target: &mut [u8] = if k == 1 { &mut pixels[first..first + row_bytes] } else { &mut line };
+        for (col, (px, &v)) in target.chunks_exact_mut(4).zip(values.iter()).enumerate() {
+            let mut c = base_paint.paint(v);
+            if let Some(op) = &over_paint {
+                let o = op.paint(over_values[col]);
+                if o[3] != 0 {
+                    let [r, g, b] = blend([c[0], c[1], c[2]], [o[0], o[1], o[2]], a);
+                    c = [r, g, b, 255];
                 }
             }
-            let px = [c[0], c[1], c[2], 255];
-            for rep in 0..k {
-                let at = (col * k + rep) * 4;
-                line[at..at + 4].copy_from_slice(&px);
-            }
+            px.copy_from_slice(&[c[0], c[1], c[2], 255]);
         }
-        for rep in 0..k {
-            let at = (r * k + rep) * row_bytes;
-            pixels[at..at + row_bytes].copy_from_slice(&line);
+        if k > 1 {
+            let out = &mut pixels[first..first + row_bytes];
+            for (dst, src) in out.chunks_exact_mut(4 * k).zip(line.chunks_exact(4)) {
+                for p in dst.chunks_exact_mut(4) {
+                    p.copy_from_slice(src);
+                }
+            }
+            for rep in 1..k {
+                pixels.copy_within(first..first + row_bytes, first + rep * row_bytes);
+            }
         }
     }
     Ok(Rgba { width: w * k, height: h * k, pixels })
@@ -226,7 +289,7 @@ pub fn render(base: &Canvas, overlay: Option<&Canvas>, spec: &Spec) -> MxResult<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Geometry, Value, VoxelType};
+    use crate::core::{Geometry, Value};
 
     /// A 3x2x2 int16 canvas with value 100*z + 10*y + x.
     fn numbered() -> Canvas {
