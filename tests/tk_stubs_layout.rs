@@ -35,7 +35,8 @@ fn tk_stub_slots_match_tk_h() {
     let (src, exe) = (dir.join("layout.c"), dir.join("layout"));
     std::fs::write(&src, PROGRAM).unwrap();
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let built = Command::new(&cc).arg(format!("-I{include}")).arg("-DUSE_TK_STUBS").arg(&src).arg("-o").arg(&exe).status();
+    let built =
+        Command::new(&cc).arg(format!("-I{include}")).arg("-DUSE_TK_STUBS").arg(&src).arg("-o").arg(&exe).status();
     match built {
         Ok(s) if s.success() => {}
         other => {
@@ -46,7 +47,8 @@ fn tk_stub_slots_match_tk_h() {
     }
     let out = Command::new(&exe).output().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    let got: Vec<usize> = String::from_utf8(out.stdout).unwrap().split_whitespace().map(|w| w.parse().unwrap()).collect();
+    let got: Vec<usize> =
+        String::from_utf8(out.stdout).unwrap().split_whitespace().map(|w| w.parse().unwrap()).collect();
     let want = vec![
         slot_offset(SLOT_FIND_PHOTO),
         slot_offset(SLOT_PHOTO_GET_IMAGE),

@@ -137,7 +137,8 @@ pub fn render_command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> 
                 spec.zoom = interp
                     .try_wide(value)
                     .filter(|&k| k >= 1)
-                    .ok_or_else(|| bad("-zoom", value, "an integer of at least 1"))? as usize
+                    .ok_or_else(|| bad("-zoom", value, "an integer of at least 1"))?
+                    as usize
             }
             _ => unreachable!("index from OPTIONS"),
         }

@@ -45,6 +45,9 @@ pub const PALETTE: [[u8; 3]; 12] = [
 /// The largest picture handed to Tk, in bytes (Tk computes offsets in `int`).
 pub const MAX_PICTURE_BYTES: usize = i32::MAX as usize;
 
+/// The largest picture side: X11 window and pixmap sizes are 16-bit.
+pub const MAX_PICTURE_SIDE: usize = 32767;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Colormap {
     Grey,
@@ -235,16 +238,24 @@ fn too_large(what: String) -> MxError {
 pub fn render(base: &Canvas, overlay: Option<&Canvas>, spec: &Spec) -> MxResult<Rgba> {
     let (w, h) = plane_size(base, spec.axis);
     let k = spec.zoom.max(1);
-    let bytes = w
-        .checked_mul(k)
-        .and_then(|v| v.checked_mul(h))
-        .and_then(|v| v.checked_mul(k))
+    let side = |n: usize| n.checked_mul(k).filter(|&v| v <= MAX_PICTURE_SIDE);
+    let (Some(wide), Some(high)) = (side(w), side(h)) else {
+        return Err(MxError::mx(
+            format!(
+                "the view would be too large: {w}x{h} pixels at zoom {k}, more than {MAX_PICTURE_SIDE} pixels a side (the X11 limit)"
+            ),
+            &["VIEW", "TOOLARGE"],
+        ));
+    };
+    let bytes = wide
+        .checked_mul(high)
         .and_then(|v| v.checked_mul(4))
         .filter(|&v| v <= MAX_PICTURE_BYTES)
         .ok_or_else(|| too_large(format!("{w}x{h} pixels at zoom {k}")))?;
     let mut pixels = zeroed_bytes(bytes).ok_or_else(|| alloc_error(bytes))?;
     let base_paint = Painter::new(spec.base.colormap, effective_window(base, spec.frame, &spec.base));
-    let over_paint = overlay.map(|o| Painter::new(spec.overlay.colormap, effective_window(o, spec.frame, &spec.overlay)));
+    let over_paint =
+        overlay.map(|o| Painter::new(spec.overlay.colormap, effective_window(o, spec.frame, &spec.overlay)));
     let a = (spec.alpha.clamp(0.0, 1.0) * 255.0).round() as u8;
     let row_bytes = w * k * 4;
     let mut values = filled(w, 0f64)?;
@@ -342,8 +353,9 @@ mod tests {
         let p = render(&c, None, &Spec { index: 1, ..spec(None, Colormap::Grey) }).unwrap();
         assert_eq!(reds(&p)[5], 255);
         assert_eq!(reds(&p)[0], grey_level(100.0, 0.0, 112.0));
-        let x = render(&c, None, &Spec { axis: Axis::X, index: 2, flip: true, ..spec(Some((0.0, 255.0)), Colormap::Grey) })
-            .unwrap();
+        let x =
+            render(&c, None, &Spec { axis: Axis::X, index: 2, flip: true, ..spec(Some((0.0, 255.0)), Colormap::Grey) })
+                .unwrap();
         assert_eq!(reds(&x), [102, 112, 2, 12]);
     }
 
@@ -381,6 +393,11 @@ mod tests {
     #[test]
     fn oversized_views_are_refused_not_allocated() {
         let c = numbered();
+        // 3 x 10000 is below 32767 a side, but 30000 x 20000 x 4 bytes is over 2 GiB
+        let e = render(&c, None, &Spec { zoom: 10_000, ..spec(None, Colormap::Grey) }).unwrap_err();
+        assert!(e.message.contains("2147483647 bytes"), "{}", e.message);
+        let e = render(&c, None, &Spec { zoom: 11_000, ..spec(None, Colormap::Grey) }).unwrap_err();
+        assert!(e.message.contains("32767 pixels a side"), "{}", e.message);
         let e = render(&c, None, &Spec { zoom: 1 << 20, ..spec(None, Colormap::Grey) }).unwrap_err();
         assert_eq!(e.code, ["MX", "VIEW", "TOOLARGE"]);
         let e = render(&c, None, &Spec { zoom: usize::MAX, ..spec(None, Colormap::Grey) }).unwrap_err();

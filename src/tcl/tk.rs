@@ -55,8 +55,16 @@ const COMPOSITE_SET: c_int = 1;
 
 type FindPhotoFn = unsafe extern "C" fn(*mut tcl_sys::Tcl_Interp, *const c_char) -> *mut c_void;
 type GetImageFn = unsafe extern "C" fn(*mut c_void, *mut PhotoBlock) -> c_int;
-type PutBlockFn =
-    unsafe extern "C" fn(*mut tcl_sys::Tcl_Interp, *mut c_void, *mut PhotoBlock, c_int, c_int, c_int, c_int, c_int) -> c_int;
+type PutBlockFn = unsafe extern "C" fn(
+    *mut tcl_sys::Tcl_Interp,
+    *mut c_void,
+    *mut PhotoBlock,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+) -> c_int;
 type SetSizeFn = unsafe extern "C" fn(*mut tcl_sys::Tcl_Interp, *mut c_void, c_int, c_int) -> c_int;
 
 /// Tk's stubs table of the interpreter that asked for it (valid while Tk
@@ -124,15 +132,23 @@ impl Tk {
         let c_name = CString::new(name.replace('\0', "\u{fffd}")).expect("NULs were replaced");
         // SAFETY: live interpreter; NUL-terminated name.
         let handle = unsafe { find(interp.as_ptr(), c_name.as_ptr()) };
-        NonNull::new(handle)
-            .map(Photo)
-            .ok_or_else(|| tk_error(format!("image \"{name}\" does not exist or is not a photo image"), &["TK", "NOTPHOTO", name]))
+        NonNull::new(handle).map(Photo).ok_or_else(|| {
+            tk_error(format!("image \"{name}\" does not exist or is not a photo image"), &["TK", "NOTPHOTO", name])
+        })
     }
 
     /// Make `photo` exactly `width x height` and put the RGBA `pixels` (rows
     /// top to bottom) into it with one `Tk_PhotoPutBlock`.
-    pub fn put_rgba(self, interp: Interp, photo: Photo, width: usize, height: usize, pixels: &mut [u8]) -> Result<(), CmdError> {
-        let too_big = || tk_error(format!("a {width}x{height} picture is too large for a photo"), &["VIEW", "TOOLARGE"]);
+    pub fn put_rgba(
+        self,
+        interp: Interp,
+        photo: Photo,
+        width: usize,
+        height: usize,
+        pixels: &mut [u8],
+    ) -> Result<(), CmdError> {
+        let too_big =
+            || tk_error(format!("a {width}x{height} picture is too large for a photo"), &["VIEW", "TOOLARGE"]);
         let w = c_int::try_from(width).map_err(|_| too_big())?;
         let h = c_int::try_from(height).map_err(|_| too_big())?;
         let pitch = w.checked_mul(4).ok_or_else(too_big)?;
@@ -149,8 +165,14 @@ impl Tk {
                 std::mem::transmute::<*const c_void, PutBlockFn>(put_block),
             )
         };
-        let mut block =
-            PhotoBlock { pixel_ptr: pixels.as_mut_ptr(), width: w, height: h, pitch, pixel_size: 4, offset: [0, 1, 2, 3] };
+        let mut block = PhotoBlock {
+            pixel_ptr: pixels.as_mut_ptr(),
+            width: w,
+            height: h,
+            pitch,
+            pixel_size: 4,
+            offset: [0, 1, 2, 3],
+        };
         // SAFETY: live interpreter and photo; `block` describes `pixels`
         // (checked length), which outlive the calls; Tk copies the block.
         // Setting the size to w x h and then 0 x 0 ("as large as needed")
@@ -182,8 +204,14 @@ impl Tk {
         let f = self.slot(SLOT_PHOTO_GET_IMAGE, "Tk_PhotoGetImage")?;
         // SAFETY: slot 146 holds Tk_PhotoGetImage with this signature.
         let get: GetImageFn = unsafe { std::mem::transmute::<*const c_void, GetImageFn>(f) };
-        let mut block =
-            PhotoBlock { pixel_ptr: std::ptr::null_mut(), width: 0, height: 0, pitch: 0, pixel_size: 0, offset: [0; 4] };
+        let mut block = PhotoBlock {
+            pixel_ptr: std::ptr::null_mut(),
+            width: 0,
+            height: 0,
+            pitch: 0,
+            pixel_size: 0,
+            offset: [0; 4],
+        };
         // SAFETY: live photo; Tk fills `block` with a view of its own pixels.
         unsafe { get(photo.0.as_ptr(), &mut block) };
         let (w, h) = (block.width.max(0) as usize, block.height.max(0) as usize);
