@@ -1,7 +1,9 @@
 //! The Rust half of `mx::view` (library/view.tcl), as two hidden commands:
 //!
-//!     ::mx::_render photo canvas ?-option value ...?   -> {width height lo hi}
-//!     ::mx::_snapshot photo file
+//! ```text
+//! ::mx::_render photo canvas ?-option value ...?   -> {width height lo hi}
+//! ::mx::_snapshot photo file
+//! ```
 //!
 //! `_render` draws one slice (see `crate::formats::render` for colours,
 //! overlay blending and zoom) straight into a Tk photo with one
