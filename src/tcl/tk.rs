@@ -50,6 +50,12 @@ struct PhotoBlock {
     offset: [c_int; 4],
 }
 
+/// An alpha offset outside the pixel: Tk then takes every pixel as opaque
+/// and skips building its valid-region mask row by row and scanning for
+/// partial transparency (tkImgPhoto.c), which cost more than the copy.
+/// The viewer's pixels are always opaque.
+const OPAQUE: c_int = 4;
+
 /// `TK_PHOTO_COMPOSITE_SET`: the block replaces the pixels, alpha included.
 const COMPOSITE_SET: c_int = 1;
 
@@ -171,7 +177,7 @@ impl Tk {
             height: h,
             pitch,
             pixel_size: 4,
-            offset: [0, 1, 2, 3],
+            offset: [0, 1, 2, OPAQUE],
         };
         // SAFETY: live interpreter and photo; `block` describes `pixels`
         // (checked length), which outlive the calls; Tk copies the block.
