@@ -14,7 +14,8 @@ namespace eval ::mx::view {
     variable Watched
     array set Watched {}
     variable Changing {fill set}
-    variable CanvasSubcommands {configure copy data delete fill get info montage photo png region save set stats}
+    # The canvas command's subcommands (tests/view.test checks them against it).
+    variable CanvasSubcommands {cget configure copy data delete fill get info montage photo png region save set stats}
 }
 
 # Make the traces match the canvases viewer $v shows now.

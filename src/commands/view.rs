@@ -13,57 +13,56 @@
 //! `_snapshot` writes the photo's pixels, as they are, to an RGB PNG
 //! (atomically, as `$c png` writes).
 
-use super::state::{CanvasEntry, InterpState};
+use super::registry::{CanvasEntry, InterpState};
 use crate::core::{Canvas, MxError};
 use crate::formats::files::PendingFile;
 use crate::formats::png::rgb_png_bytes;
 use crate::formats::render::{self, Colormap, Layer, Spec};
 use crate::formats::slice::{self, Axis};
-use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::tk::Tk;
-use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
+use crate::tcl::{choices, Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
-static OPTIONS: NameTable<12> = name_table![
-    c"-alpha",
-    c"-axis",
-    c"-colormap",
-    c"-flip",
-    c"-frame",
-    c"-overlay",
-    c"-overlaycolormap",
-    c"-overlaywindow",
-    c"-slice",
-    c"-window",
-    c"-zoom"
-];
-static AXES: NameTable<4> = name_table![c"x", c"y", c"z"];
-static COLORMAPS: NameTable<4> = name_table![c"grey", c"hot", c"labels"];
+choices! {
+    /// `::mx::_render`'s options: the viewer's drawing options.
+    enum RenderOption("option") {
+        Alpha = "-alpha",
+        Axis = "-axis",
+        Colormap = "-colormap",
+        Flip = "-flip",
+        Frame = "-frame",
+        Overlay = "-overlay",
+        OverlayColormap = "-overlaycolormap",
+        OverlayWindow = "-overlaywindow",
+        Slice = "-slice",
+        Window = "-window",
+        Zoom = "-zoom",
+    }
+}
+choices! { impl Colormap("colormap") { Grey = "grey", Hot = "hot", Labels = "labels" } }
 
 const RENDER_USAGE: &str = "photo canvas ?-option value ...?";
 
 /// `bad -option "value": expected ...`, errorcode `MX VIEW BADVALUE -option value`.
-fn bad(option: &str, value: Arg, expected: &str) -> CmdError {
+fn bad(option: &str, value: Arg<'_>, expected: &str) -> CmdError {
     let text = value.to_str();
     MxError::mx(format!("bad {option} \"{text}\": expected {expected}"), &["VIEW", "BADVALUE", option, &text]).into()
 }
 
 /// `{}` (the default) or `{lo hi}` with lo <= hi, for `-window` and `-overlaywindow`.
-fn window(interp: Interp, option: &str, value: Arg) -> Result<Option<(f64, f64)>, CmdError> {
+fn window(interp: Interp, option: &str, value: Arg<'_>) -> Result<Option<(f64, f64)>, CmdError> {
     let expected = "{} or a list of two numbers {lo hi} with lo <= hi";
     let items = interp.list_elements(value).map_err(|_| bad(option, value, expected))?;
+    // Our own message replaces Tcl's (which would not name the option).
+    let number = |o: &Obj| interp.get_double(o.as_arg()).ok();
     match items.as_slice() {
         [] => Ok(None),
-        [lo, hi] => match (interp.try_double(*lo), interp.try_double(*hi)) {
+        [lo, hi] => match (number(lo), number(hi)) {
             (Some(lo), Some(hi)) if !lo.is_nan() && !hi.is_nan() && lo <= hi => Ok(Some((lo, hi))),
             _ => Err(bad(option, value, expected)),
         },
         _ => Err(bad(option, value, expected)),
     }
-}
-
-fn colormap(interp: Interp, value: Arg) -> Result<Colormap, CmdError> {
-    Ok(Colormap::ALL[interp.get_index(value, &COLORMAPS, c"colormap")?])
 }
 
 /// A canvas name as a script wrote it: `vol` rather than `::vol` for a
@@ -95,7 +94,7 @@ fn check_overlay(base: &Canvas, overlay: &Canvas, base_name: &str, name: &str) -
 }
 
 /// ::mx::_render photo canvas ?-option value ...?
-pub fn render_command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn render_command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 3 || objv.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(1, objv, RENDER_USAGE));
     }
@@ -114,35 +113,39 @@ pub fn render_command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> 
     let (mut slice_index, mut frame) = (None, 0i64);
     for pair in objv[3..].chunks_exact(2) {
         let (option, value) = (pair[0], pair[1]);
-        match interp.get_index(option, &OPTIONS, c"option")? {
-            0 => {
+        match interp.get_choice(option)? {
+            RenderOption::Alpha => {
                 spec.alpha = interp
-                    .try_double(value)
+                    .get_double(value)
+                    .ok()
                     .filter(|a| (0.0..=1.0).contains(a))
                     .ok_or_else(|| bad("-alpha", value, "a number from 0 to 1"))?
             }
-            1 => spec.axis = [Axis::X, Axis::Y, Axis::Z][interp.get_index(value, &AXES, c"axis")?],
-            2 => spec.base.colormap = colormap(interp, value)?,
-            3 => spec.flip = interp.get_boolean(value).map_err(|_| bad("-flip", value, "a boolean"))?,
-            4 => frame = interp.try_wide(value).ok_or_else(|| bad("-frame", value, "an integer"))?,
-            5 => {
+            RenderOption::Axis => spec.axis = interp.get_choice(value)?,
+            RenderOption::Colormap => spec.base.colormap = interp.get_choice(value)?,
+            RenderOption::Flip => {
+                spec.flip = interp.get_boolean(value).map_err(|_| bad("-flip", value, "a boolean"))?
+            }
+            RenderOption::Frame => frame = interp.try_wide(value).ok_or_else(|| bad("-frame", value, "an integer"))?,
+            RenderOption::Overlay => {
                 overlay = match value.to_str() {
                     name if name.is_empty() => None,
                     name => Some((state.lookup(interp, value)?, name)),
                 }
             }
-            6 => spec.overlay.colormap = colormap(interp, value)?,
-            7 => spec.overlay.window = window(interp, "-overlaywindow", value)?,
-            8 => slice_index = Some(interp.try_wide(value).ok_or_else(|| bad("-slice", value, "an integer"))?),
-            9 => spec.base.window = window(interp, "-window", value)?,
-            10 => {
+            RenderOption::OverlayColormap => spec.overlay.colormap = interp.get_choice(value)?,
+            RenderOption::OverlayWindow => spec.overlay.window = window(interp, "-overlaywindow", value)?,
+            RenderOption::Slice => {
+                slice_index = Some(interp.try_wide(value).ok_or_else(|| bad("-slice", value, "an integer"))?)
+            }
+            RenderOption::Window => spec.base.window = window(interp, "-window", value)?,
+            RenderOption::Zoom => {
                 spec.zoom = interp
                     .try_wide(value)
                     .filter(|&k| k >= 1)
                     .ok_or_else(|| bad("-zoom", value, "an integer of at least 1"))?
                     as usize
             }
-            _ => unreachable!("index from OPTIONS"),
         }
     }
     let picture = {
@@ -174,7 +177,7 @@ pub fn render_command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> 
 }
 
 /// ::mx::_snapshot photo file
-pub fn snapshot_command(_state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn snapshot_command(_state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() != 3 {
         return Err(interp.wrong_num_args(1, objv, "photo file"));
     }
@@ -195,4 +198,16 @@ pub fn snapshot_command(_state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) 
         .map_err(|e| MxError::mx(format!("cannot write \"{path}\": {e}"), &["FORMAT", "PNG"]))?;
     PendingFile::write(&path, false, |out| out.write_all(&bytes))?.commit()?;
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tcl::Choice;
+
+    #[test]
+    fn tables_are_alphabetical() {
+        assert!(<RenderOption as Choice>::NAMES.is_sorted());
+        assert!(<Colormap as Choice>::NAMES.is_sorted());
+    }
 }

@@ -56,11 +56,6 @@ pub enum Colormap {
     Labels,
 }
 
-impl Colormap {
-    /// In the alphabetical order of the option's name table.
-    pub const ALL: [Colormap; 3] = [Colormap::Grey, Colormap::Hot, Colormap::Labels];
-}
-
 /// How one canvas is coloured: its window (None: the frame's min..max) and colormap.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Layer {
