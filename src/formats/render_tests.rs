@@ -12,7 +12,7 @@ fn numbered() -> Canvas {
     for z in 0..2 {
         for y in 0..2 {
             for x in 0..3 {
-                c.set([x, y, z, 0], Value::Int(100 * z + 10 * y + x)).unwrap();
+                c.set([x, y, z, 0], Value::Int((100 * z + 10 * y + x).into())).unwrap();
             }
         }
     }
