@@ -318,6 +318,8 @@ proc ::mx::view::Configure {v args} {
 proc ::mx::view::Redraw {v} {
     variable AxisIndex
     upvar #0 ::mx::view::S_$v S
+    # This redraw serves any idle one already asked for.
+    after cancel $S(pending)
     set S(pending) {}
     set o $S(opts)
     set common [list -frame [dict get $o -frame] -window [dict get $o -window] \
