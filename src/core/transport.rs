@@ -169,9 +169,9 @@ pub(crate) fn create_failed(bytes: usize, err: SysError) -> MxError {
 /// permission bits `mode`, holding a copy of the canvas. Returns its shmid.
 /// A `-storage shm` canvas hands out its own segment instead, uncopied.
 pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> {
-    if let Some(id) = canvas.shmid() {
-        shm::set_mode(id, mode)
-            .map_err(|e| MxError::posix(format!("cannot set the mode of canvas segment {id}"), e))?;
+    if let Some(buffer) = canvas.shared() {
+        let id = buffer.id();
+        buffer.set_mode(mode).map_err(|e| MxError::posix(format!("cannot set the mode of canvas segment {id}"), e))?;
         table().entry((owner, id)).or_insert(Transport { hold: Hold::Canvas, created_here: true });
         return Ok(id);
     }
