@@ -4,6 +4,7 @@
 #   make test     build, then run every test (cargo test + the tcltest suite)
 #   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
 #   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
+#   make lint     clippy (warnings are errors), rustfmt --check, cargo doc of the client crate
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 PREFIX   ?= /usr/local
@@ -97,6 +98,15 @@ test-tcl: build venv test-deps display-deps
 # The tcltest suite under valgrind memcheck (logs in target/memcheck/).
 memcheck: build venv test-deps
 	sh scripts/memcheck.sh
+
+# Static checks: clippy with warnings as errors (its incompatible_msrv lint
+# holds the client crate to its rust-version), rustfmt, and the client
+# crate's documentation without a warning.
+.PHONY: lint
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) fmt --all -- --check
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p mxcanvas-client --no-deps
 
 # cargo-fuzz over the pure parsing/encoding code, FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
