@@ -75,7 +75,10 @@ impl SharedBuffer {
     /// Give the segment permission bits `mode` (what `MxExternCanvas -mode`
     /// asks of a zero-copy canvas), whatever its current bits are.
     pub fn set_mode(&self, mode: u32) -> Result<(), SysError> {
-        shm::set_perm(self.id(), self.owner, mode)
+        // The current owner when the segment can be read (root may have
+        // given it away); the remembered one when it cannot.
+        let owner = shm::owner_ids(self.id()).unwrap_or(self.owner);
+        shm::set_perm(self.id(), owner, mode)
     }
 
     pub fn as_bytes(&self) -> &[u8] {
