@@ -90,13 +90,14 @@ proc ::mxdemo::negation {type of} {
 }
 
 # Run examples/bin/mirror (built by `make`) on canvas $c through shared
-# memory: it mirrors left-right and negates every voxel.
+# memory: it mirrors left-right and negates every voxel (::mxdemo::negate).
 proc ::mxdemo::formats::mirror {c} {
     variable here
     set info [$c info]
     set id [MxExternCanvas $c]
     try {
-        exec [file join $here bin mirror] $id [dict get $info width] [dict get $info height] [dict get $info depth]
+        exec [file join $here bin mirror] $id [dict get $info width] [dict get $info height] \
+            [expr {[dict get $info depth] * [dict get $info frames]}] [dict get $info type]
     } on error {msg opts} {
         MxFreeTransport $id
         return -options $opts $msg
