@@ -1,10 +1,13 @@
 # mxcanvas — thin wrapper over cargo and tclsh.
-#   make          build the library, pkgIndex.tcl and the example programs
+#   make          build the library and the example programs (pkgIndex.tcl is
+#                 checked in; tests/introspection.test fails if its version
+#                 is not Cargo.toml's)
 #   make demo     build, then run the main job end to end
 #   make test     build, then run every test (cargo test + the tcltest suite)
+#   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle,
+#                 the client crate's documentation without a warning
 #   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
 #   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
-#   make lint     clippy (warnings are errors), rustfmt --check, cargo doc of the client crate
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 PREFIX   ?= /usr/local
@@ -25,7 +28,7 @@ PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: FORCE
-.PHONY: test-deps memcheck fuzz
+.PHONY: test-deps memcheck fuzz lint
 .PHONY: bench bench-venv
 .DEFAULT_GOAL := all
 
@@ -95,18 +98,20 @@ test-rust: deps
 test-tcl: build venv test-deps display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
 
+# The tools say no: clippy on the workspace and every target (tests, examples)
+# with warnings as errors ([lints] in Cargo.toml adds undocumented_unsafe_blocks),
+# formatting as rustfmt.toml says, no import cycle between modules, and
+# the client crate's docs without a warning (clippy's incompatible_msrv lint
+# also holds that crate to its rust-version).
+lint: deps
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) fmt --all -- --check
+	sh scripts/module-graph.sh
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p mxcanvas-client --no-deps
+
 # The tcltest suite under valgrind memcheck (logs in target/memcheck/).
 memcheck: build venv test-deps
 	sh scripts/memcheck.sh
-
-# Static checks: clippy with warnings as errors (its incompatible_msrv lint
-# holds the client crate to its rust-version), rustfmt, and the client
-# crate's documentation without a warning.
-.PHONY: lint
-lint:
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	$(CARGO) fmt --all -- --check
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p mxcanvas-client --no-deps
 
 # cargo-fuzz over the pure parsing/encoding code, FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
