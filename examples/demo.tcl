@@ -39,9 +39,10 @@ if {$scl_slope != 0 && ($scl_slope != 1 || $scl_inter != 0)} {
     puts "scaling:  real value = stored * $scl_slope + $scl_inter (the stored values are what mirror sees)"
 }
 puts "stats:    [$vol stats]"
-set probes [list {0 0 0} [list [expr {$width/2}] [expr {$height/2}] [expr {$depth/2}]] \
-                 [list [expr {$width/4}] [expr {$height/2}] [expr {$depth/2}]] \
-                 [list [expr {$width-1}] [expr {$height-1}] [expr {$depth-1}]]]
+# Voxels (x,y,z,t) of the first frame: a series needs all four coordinates.
+set probes [list {0 0 0 0} [list [expr {$width/2}] [expr {$height/2}] [expr {$depth/2}] 0] \
+                 [list [expr {$width/4}] [expr {$height/2}] [expr {$depth/2}] 0] \
+                 [list [expr {$width-1}] [expr {$height-1}] [expr {$depth-1}] 0]]
 puts "voxels:   [voxels $vol $probes]"
 set stats [$vol stats]
 # The phantom's brain is 0-400 in real units (stored 0-800); other volumes:
