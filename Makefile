@@ -3,6 +3,7 @@
 #                 checked in; tests/introspection.test fails if its version
 #                 is not Cargo.toml's)
 #   make demo     build, then run the main job end to end
+#   make view     build, then open mx::view on the demo phantom (needs a display)
 #   make test     build, then run every test (cargo test + the tcltest suite)
 #   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle,
 #                 the client crate's documentation without a warning
@@ -32,6 +33,7 @@ PROGRAMS += tests/tools/bin/shmtrace.so
 .PHONY: FORCE
 .PHONY: test-deps memcheck fuzz lint
 .PHONY: bench bench-venv
+.PHONY: view viewer-shot
 .DEFAULT_GOAL := all
 
 all: build
@@ -95,6 +97,14 @@ VOLUME   ?=
 DEMO_OUT ?= demo-out
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl "$(VOLUME)" "$(DEMO_OUT)"
+
+# mx::view on the phantom with a label overlay, for a person at a display;
+# viewer-shot writes the README's picture of it under a private Xvfb.
+view: build
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl $(VOLUME)
+
+viewer-shot: build display-deps
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png $(VOLUME)
 
 test: build test-rust test-tcl
 
