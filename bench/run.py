@@ -24,6 +24,7 @@ import time
 
 import gzip_bench
 import loadshm as bench_loadshm  # bench/loadshm.py, beside this script
+import view_bench  # bench/view_bench.py, beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, TCLLIBPATH=ROOT)
@@ -162,10 +163,11 @@ def main():
     access["memcpy_gbps"] = 64 * MIB / statistics.median(samples([CYCLE_C, "memcpy", 64 * MIB, 9, 1]))
     print(".nii.gz load and save ...", flush=True)
     gz = gzip_bench.measure(quick)
+    view = view_bench.measure(run, pairs, TCLSH)
     load_after = os.getloadavg()
     finish({"started": started, "machine": info, "load_before": load_before, "load_after": load_after,
             "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access, "loadshm": loadshm,
-            "gzip": gz})
+            "view": view, "gzip": gz})
 
 
 def finish(result):
@@ -202,6 +204,8 @@ def finish(result):
                 detail += (f"; unreachable for any uncompiled command: a no-op one costs "
                            f"{access['noop_command_ns']:.0f} ns in the same loop")
             check(targets, f"$c {op} <= 2x {lop} ({shape})", r <= 2.0, detail)
+    if result.get("view"):
+        view_bench.check_targets(result["view"], check, targets)
     if result.get("gzip"):
         targets += gzip_bench.targets(result["gzip"])
     result["targets"] = [{"target": n, "met": ok, "measured": d} for n, ok, d in targets]
@@ -301,6 +305,11 @@ def render(res, rows, targets):
     ]
     if res.get("gzip"):
         lines += gzip_bench.render(res["gzip"])
+    lines += [
+        "",
+    ]
+    if res.get("view"):
+        lines += view_bench.lines(res["view"])
     lines += [
         "",
         "## Targets",

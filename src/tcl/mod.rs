@@ -13,6 +13,7 @@ pub mod numbers;
 pub mod obj;
 pub mod stubs;
 pub mod table;
+pub mod tk;
 pub mod token;
 
 pub use command::{create_command, CmdResult};
