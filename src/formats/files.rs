@@ -184,9 +184,18 @@ pub struct PendingFile {
 }
 
 impl PendingFile {
+    /// [`PendingFile::write_with`], gzip-compressed at the default level when `gzip`.
+    pub fn write(
+        target: &str,
+        gzip: bool,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<PendingFile, MxError> {
+        PendingFile::write_with(target, gzip.then_some(super::gzip::DEFAULT_LEVEL), fill)
+    }
+
     /// Write the whole file with `fill` (gzip-compressed at level `gzip` when given), then
     /// flush and sync it; the final name is untouched until [`commit`](Self::commit).
-    pub fn write(
+    pub fn write_with(
         target: &str,
         gzip: Option<u32>,
         fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
@@ -274,7 +283,7 @@ mod tests {
     fn gzip_is_detected_by_content() {
         let dir = temp_dir("gz");
         let path = dir.join("plain-name.bin").to_string_lossy().into_owned();
-        PendingFile::write(&path, Some(1), |w| w.write_all(b"hello")).unwrap().commit().unwrap();
+        PendingFile::write(&path, true, |w| w.write_all(b"hello")).unwrap().commit().unwrap();
         let mut text = String::new();
         open_decoded(&path).unwrap().reader.read_to_string(&mut text).unwrap();
         assert_eq!(text, "hello");
@@ -285,11 +294,11 @@ mod tests {
     fn failed_writes_leave_nothing() {
         let dir = temp_dir("fail");
         let path = dir.join("out.nii").to_string_lossy().into_owned();
-        let e = PendingFile::write(&path, None, |_| Err(io::Error::from_raw_os_error(libc::ENOSPC))).err().unwrap();
+        let e = PendingFile::write(&path, false, |_| Err(io::Error::from_raw_os_error(libc::ENOSPC))).err().unwrap();
         assert_eq!(e.code[..2], ["POSIX", "ENOSPC"]);
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
         // an uncommitted file disappears too
-        drop(PendingFile::write(&path, None, |w| w.write_all(b"x")).unwrap());
+        drop(PendingFile::write(&path, false, |w| w.write_all(b"x")).unwrap());
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
         fs::remove_dir_all(dir).unwrap();
     }

@@ -53,7 +53,7 @@ impl FileFormat {
 pub fn save_png(picture: &Grey, path: &str) -> MxResult<()> {
     let bytes = png::png_bytes(picture)
         .map_err(|e| MxError::mx(format!("cannot write \"{path}\": {e}"), &["FORMAT", "PNG"]))?;
-    files::PendingFile::write(path, None, |w| w.write_all(&bytes))?.commit()
+    files::PendingFile::write(path, false, |w| w.write_all(&bytes))?.commit()
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ pub fn save_with(canvas: &Canvas, path: &str, format: Option<FileFormat>, compre
     let voxels = little_endian_voxels(canvas);
     match &t.image {
         None => {
-            let file = PendingFile::write(&t.header, gzip, |w| {
+            let file = PendingFile::write_with(&t.header, gzip, |w| {
                 w.write_all(&header)?;
                 w.write_all(&ext)?;
                 w.write_all(&voxels)
@@ -106,13 +106,13 @@ pub fn save_with(canvas: &Canvas, path: &str, format: Option<FileFormat>, compre
             file.commit()
         }
         Some(image) => {
-            let image_file = PendingFile::write(image, gzip, |w| w.write_all(&voxels))?;
-            let header_file = PendingFile::write(&t.header, gzip, |w| {
+            let image_file = PendingFile::write_with(image, gzip, |w| w.write_all(&voxels))?;
+            let header_file = PendingFile::write_with(&t.header, gzip, |w| {
                 w.write_all(&header)?;
                 w.write_all(&ext)
             })?;
             let mat_file = match &sidecar {
-                Some((mat_path, bytes)) => Some(PendingFile::write(mat_path, None, |w| w.write_all(bytes))?),
+                Some((mat_path, bytes)) => Some(PendingFile::write(mat_path, false, |w| w.write_all(bytes))?),
                 None => None,
             };
             image_file.commit()?;
