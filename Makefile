@@ -8,7 +8,7 @@
 #   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle,
 #                 the client crate's documentation without a warning
 #   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
-#   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
+#   make bench    benchmark against C, numpy, nibabel, SimpleITK; writes BENCHMARKS.md (docs/performance.md)
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 PREFIX   ?= /usr/local
@@ -142,7 +142,13 @@ bench/bin/cycle: bench/cycle.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $<
 
-bench: build bench-venv bench/bin/cycle
+# The deflate implementations side by side (bench/deflate, outside the workspace).
+bench/bin/deflate-compare: FORCE
+	$(CARGO) build --release --manifest-path bench/deflate/Cargo.toml --target-dir target/bench-deflate
+	@mkdir -p $(@D)
+	cp target/bench-deflate/release/deflate-compare $@
+
+bench: build bench-venv bench/bin/cycle bench/bin/deflate-compare
 	TCLSH=$(TCLSH) .venv/bin/python bench/run.py
 
 install: build
