@@ -8,10 +8,12 @@
 use super::canvas_object;
 use super::mxcanvas::{check_new_name, split_name};
 use super::state::{CanvasEntry, InterpState};
+use crate::core::limits::{probe, try_vec, MAX_BYTE_ARRAY};
 use crate::core::{Canvas, Metadata, MxError};
 use crate::formats::load::{load as load_file, LoadOptions};
-use crate::formats::slice::{self, Axis, Grey, View};
+use crate::formats::slice::{self, Axis, Tiles, View};
 use crate::formats::{save::save as save_file, save_png, FileFormat};
+use crate::tcl::path::native_path;
 use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
@@ -37,7 +39,6 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult 
     if objv.len() < 3 {
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
     }
-    let path = objv[2].to_str();
     let (name, rest) = split_name(&objv[3..]);
     if !rest.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
@@ -51,7 +52,7 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult 
         }
     }
     let name = check_new_name(state, interp, name)?;
-    let canvas = load_file(&path, options)?;
+    let canvas = load_file(native_path(objv[2])?, options)?;
     Ok(Some(canvas_object::install(state, interp, &name, canvas)))
 }
 
@@ -62,7 +63,7 @@ pub fn montage(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     }
     let canvas = entry.canvas.borrow();
     let picture = montage_picture(&canvas, interp, &objv[3..])?;
-    save_png(&picture, &objv[2].to_str())?;
+    save_png(&picture, &native_path(objv[2])?)?;
     Ok(None)
 }
 
@@ -71,18 +72,19 @@ pub fn photo(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     if objv.len() < 3 || objv.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(2, objv, &format!("imageName {VIEW_USAGE}")));
     }
-    let picture = {
+    let (width, height, pixels) = {
         let canvas = entry.canvas.borrow();
-        slice_picture(&canvas, interp, &objv[3..])?
+        let picture = slice_picture(&canvas, interp, &objv[3..])?;
+        (picture.width(), picture.height(), photo_pixels(&picture)?)
     };
     // Tk is reached through Tcl (`image create photo`, `$img put`), so
     // the package does not link Tk and works without it.
     interp.eval_objv(&[
         Obj::string("::mx::PhotoPut"),
         Obj::from_arg(objv[2]),
-        Obj::int(picture.width as i64),
-        Obj::int(picture.height as i64),
-        Obj::bytes(&picture.pixels),
+        Obj::int(width as i64),
+        Obj::int(height as i64),
+        pixels,
     ])?;
     Ok(None)
 }
@@ -94,7 +96,7 @@ pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     }
     let canvas = entry.canvas.borrow();
     let picture = slice_picture(&canvas, interp, &objv[3..])?;
-    save_png(&picture, &objv[2].to_str())?;
+    save_png(&picture, &native_path(objv[2])?)?;
     Ok(None)
 }
 
@@ -108,8 +110,35 @@ pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
         interp.get_index(objv[3], &SAVE_OPTIONS, c"option")?;
         format = Some(format_of(interp, objv[4])?);
     }
-    save_file(&entry.canvas.borrow(), &objv[2].to_str(), format)?;
+    save_file(&entry.canvas.borrow(), native_path(objv[2])?, format)?;
     Ok(None)
+}
+
+/// What a photo of `n` pixels costs beyond the pixels themselves: the PGM
+/// copy `::mx::PhotoPut` makes with `binary format` and Tk's 4-byte RGBA
+/// block. Tk and Tcl abort the process when their allocations fail, so this
+/// much is probed first.
+const PHOTO_BYTES_PER_PIXEL: usize = 1 + 1 + 4;
+
+/// The picture's pixels as a Tcl byte array, written straight into Tcl's
+/// buffer. A picture a byte array cannot hold is a size error; memory that
+/// is not there is `MX ALLOC`, checked before Tcl or Tk could abort.
+fn photo_pixels(picture: &Tiles) -> Result<Obj, CmdError> {
+    let count = picture.pixel_count();
+    if count > MAX_BYTE_ARRAY as u64 {
+        return Err(MxError::mx(
+            format!(
+                "the slice is {} x {} = {count} pixels: a photo takes at most {MAX_BYTE_ARRAY} (a Tcl byte array's limit)",
+                picture.width(),
+                picture.height()
+            ),
+            &["PHOTO", "TOOLARGE", &count.to_string()],
+        )
+        .into());
+    }
+    let len = count as usize;
+    probe(len * PHOTO_BYTES_PER_PIXEL, "the photo's pixels (Tcl's and Tk's copies)")?;
+    Ok(Obj::bytes_filled(len, |dst| picture.fill_all(dst)))
 }
 
 /// Apply one of the options every picture command shares.
@@ -144,7 +173,7 @@ fn window(interp: Interp, value: Arg) -> Result<(f64, f64), CmdError> {
 }
 
 /// One slice as a picture, from `-slice -frame -axis -window -flip`.
-fn slice_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<Grey, CmdError> {
+fn slice_picture<'a>(canvas: &'a Canvas, interp: Interp, options: &[Arg]) -> Result<Tiles<'a>, CmdError> {
     let mut view = View::default();
     let mut index = None;
     for pair in options.chunks_exact(2) {
@@ -159,11 +188,11 @@ fn slice_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<Gre
         Some(i) => slice::check_slice(canvas, view.axis, i)?,
         None => slice::middle_slice(canvas, view.axis),
     };
-    Ok(slice::render(canvas, index, &view))
+    Ok(Tiles::slice(canvas, index, &view)?)
 }
 
 /// A grid of slices, from `-slices -columns` and the view options.
-fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<Grey, CmdError> {
+fn montage_picture<'a>(canvas: &'a Canvas, interp: Interp, options: &[Arg]) -> Result<Tiles<'a>, CmdError> {
     let mut view = View::default();
     let mut wanted: Option<Vec<i64>> = None;
     let mut columns = None;
@@ -183,21 +212,33 @@ fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<G
             }
             4 => {
                 let items = interp.list_elements(pair[1])?;
-                wanted = Some(items.iter().map(|&a| interp.get_wide(a)).collect::<Result<_, _>>()?);
+                let mut list = try_vec(items.len(), "the list of slices")?;
+                for &a in &items {
+                    list.push(interp.get_wide(a)?);
+                }
+                wanted = Some(list);
             }
             _ => view_option(canvas, interp, ["-axis", "", "-flip", "-frame", "", "-window"][i], pair[1], &mut view)?,
         }
     }
-    let indices: Vec<usize> = match wanted {
-        Some(list) => list.into_iter().map(|i| slice::check_slice(canvas, view.axis, i)).collect::<Result<_, _>>()?,
-        None => (0..slice::slice_count(canvas, view.axis)).collect(),
-    };
+    let count = wanted.as_ref().map_or(slice::slice_count(canvas, view.axis), Vec::len);
+    let mut indices = try_vec(count, "the list of slices")?;
+    match wanted {
+        Some(list) => {
+            for i in list {
+                indices.push(slice::check_slice(canvas, view.axis, i)?);
+            }
+        }
+        None => indices.extend(0..count),
+    }
     if indices.is_empty() {
         return Err(MxError::mx("bad -slices {}: expected at least one slice index", &["MONTAGE", "EMPTY"]).into());
     }
     // Default: a near-square grid, ceil(sqrt(n)) columns.
     let columns = columns.unwrap_or_else(|| (1..).find(|c| c * c >= indices.len()).unwrap_or(1));
-    Ok(slice::montage(canvas, &indices, columns, &view)?)
+    // The picture's size is checked before any voxel is read; its pixels
+    // are then made a piece at a time as the PNG is written.
+    Ok(Tiles::grid(canvas, indices, columns, &view)?)
 }
 
 fn matrix(m: [[f64; 4]; 4]) -> Obj {

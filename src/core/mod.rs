@@ -8,6 +8,7 @@ pub mod copy;
 pub mod error;
 pub mod geometry;
 pub mod integer_text;
+pub mod limits;
 pub mod metadata;
 pub mod mode;
 pub mod region;

@@ -5,12 +5,15 @@
 //! name; the name only says which file of a pair was given. Voxels are read
 //! straight into the canvas buffer, then put into native byte order.
 
-use super::files::{first_existing, open_decoded, pair_candidates, read_up_to, skip, split_name, Decoded, Ending};
+use super::files::{
+    first_existing, open_decoded, pair_candidates, read_up_to, shown, skip, split_name, Decoded, Ending,
+};
 use super::nifti_header::{self, Flavour, Header, HEADER_SIZE};
 use super::voxels::{apply_scaling, swap_bytes};
 use super::FileFormat;
 use crate::core::error::MxResult;
 use crate::core::{Canvas, Geometry, MxError};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
@@ -28,13 +31,15 @@ fn flavour_name(f: Flavour) -> &'static str {
     }
 }
 
-/// Load `path` as a canvas.
-pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
+/// Load `path` (a name in the system's encoding) as a canvas.
+pub fn load(path: impl AsRef<Path>, options: LoadOptions) -> MxResult<Canvas> {
+    let path = path.as_ref();
     let (_, ending, _) = split_name(path);
     // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).
-    let header_path =
-        if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_string() };
-    let mut header_stream = open_decoded(&header_path)?;
+    let header_file: PathBuf =
+        if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_path_buf() };
+    let mut header_stream = open_decoded(&header_file)?;
+    let header_path = shown(&header_file).into_owned();
     let mut raw = [0u8; HEADER_SIZE];
     let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
     let header = nifti_header::decode(&raw[..got], &header_path)?;
@@ -64,12 +69,13 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                 ));
             }
             header_stream.finish(&header_path)?;
-            let image_path = if ending == Ending::Img {
-                path.to_string()
+            let image_file = if ending == Ending::Img {
+                path.to_path_buf()
             } else {
-                first_existing(pair_candidates(&header_path, Ending::Img))
+                first_existing(pair_candidates(&header_file, Ending::Img))
             };
-            let mut image_stream = open_decoded(&image_path)?;
+            let mut image_stream = open_decoded(&image_file)?;
+            let image_path = shown(&image_file).into_owned();
             let canvas = read_voxels(&mut image_stream, header.vox_offset, &header, &image_path)?;
             image_stream.finish(&image_path)?;
             canvas

@@ -7,39 +7,44 @@
 //! under temporary names and renamed into place, so a failed save leaves any
 //! existing file untouched and no partial file behind.
 
-use super::files::{split_name, Ending, PendingFile};
+use super::files::{commit_all, shown, split_name, with_ending, Ending, PendingFile};
 use super::nifti_header::{self, Flavour, SINGLE_FILE_OFFSET};
 use super::FileFormat;
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};
 use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 /// Where and how a save writes.
 #[derive(Debug, PartialEq, Eq)]
 struct Target {
     flavour: Flavour,
-    header: String,
+    header: PathBuf,
     /// The image file of a pair (None for a single file).
-    image: Option<String>,
+    image: Option<PathBuf>,
     gzip: bool,
 }
 
-fn target(path: &str, format: Option<FileFormat>) -> MxResult<Target> {
-    let (stem, ending, gzip) = split_name(path);
+fn target(file: &Path, format: Option<FileFormat>) -> MxResult<Target> {
+    let (stem, ending, gzip) = split_name(file);
+    let path = &*shown(file);
     match (ending, format) {
         (Ending::Nii, Some(FileFormat::Analyze)) => Err(MxError::mx(
             format!("cannot save \"{path}\" as Analyze 7.5: Analyze is a .hdr/.img pair, use a .hdr or .img name"),
             &["FORMAT", "MISMATCH", "analyze"],
         )),
-        (Ending::Nii, _) => Ok(Target { flavour: Flavour::NiftiSingle, header: path.to_string(), image: None, gzip }),
+        (Ending::Nii, _) => Ok(Target { flavour: Flavour::NiftiSingle, header: file.to_path_buf(), image: None, gzip }),
         (Ending::Hdr | Ending::Img, _) => {
-            let gz = if gzip { &path[path.len() - 3..] } else { "" };
-            let upper = path[..path.len() - gz.len()].ends_with(|c: char| c.is_ascii_uppercase());
+            use std::os::unix::ffi::OsStrExt;
+            let bytes = file.as_os_str().as_bytes();
+            // The endings are ASCII: their spelling is kept byte for byte.
+            let gz = if gzip { std::str::from_utf8(&bytes[bytes.len() - 3..]).unwrap_or(".gz") } else { "" };
+            let upper = bytes[..bytes.len() - gz.len()].last().is_some_and(|c| c.is_ascii_uppercase());
             let (h, i) = if upper { ("HDR", "IMG") } else { ("hdr", "img") };
             Ok(Target {
                 flavour: if format == Some(FileFormat::Analyze) { Flavour::Analyze } else { Flavour::NiftiPair },
-                header: format!("{stem}.{h}{gz}"),
-                image: Some(format!("{stem}.{i}{gz}")),
+                header: with_ending(stem, &format!(".{h}{gz}")),
+                image: Some(with_ending(stem, &format!(".{i}{gz}"))),
                 gzip,
             })
         }
@@ -61,12 +66,13 @@ fn little_endian_voxels(canvas: &Canvas) -> Cow<'_, [u8]> {
     }
 }
 
-/// Save `canvas` to `path`.
-pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult<()> {
-    let t = target(path, format)?;
+/// Save `canvas` to `path` (a name in the system's encoding).
+pub fn save(canvas: &Canvas, path: impl AsRef<Path>, format: Option<FileFormat>) -> MxResult<()> {
+    let t = target(path.as_ref(), format)?;
     let dims = canvas.geometry().dims();
     let offset = if t.flavour == Flavour::NiftiSingle { SINGLE_FILE_OFFSET as u64 } else { 0 };
-    let header = nifti_header::encode(t.flavour, dims, canvas.voxel_type(), canvas.metadata(), offset, &t.header)?;
+    let header =
+        nifti_header::encode(t.flavour, dims, canvas.voxel_type(), canvas.metadata(), offset, &shown(&t.header))?;
     let voxels = little_endian_voxels(canvas);
     // NIfTI files carry a 4-byte extension flag after the header (all zero: no extensions).
     let flag: &[u8] = if t.flavour == Flavour::Analyze { &[] } else { &[0u8; 4] };
@@ -85,8 +91,9 @@ pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult
                 w.write_all(&header)?;
                 w.write_all(flag)
             })?;
-            image_file.commit()?;
-            header_file.commit()
+            // Both renamed into place, or neither: a failure puts back the old
+            // image, so a header never describes voxels it was not saved with.
+            commit_all(vec![image_file, header_file])
         }
     }
 }
@@ -97,19 +104,25 @@ mod tests {
 
     #[test]
     fn targets_by_name_and_format() {
-        let t = target("a/b.nii.gz", None).unwrap();
-        assert_eq!((t.flavour, t.header.as_str(), t.image, t.gzip), (Flavour::NiftiSingle, "a/b.nii.gz", None, true));
-        let t = target("b.img", None).unwrap();
-        assert_eq!((t.flavour, t.header.as_str(), t.image.as_deref()), (Flavour::NiftiPair, "b.hdr", Some("b.img")));
-        let t = target("b.HDR.gz", Some(FileFormat::Analyze)).unwrap();
+        let t = target(Path::new("a/b.nii.gz"), None).unwrap();
         assert_eq!(
-            (t.flavour, t.header.as_str(), t.image.as_deref()),
+            (t.flavour, t.header.to_str().unwrap(), t.image, t.gzip),
+            (Flavour::NiftiSingle, "a/b.nii.gz", None, true)
+        );
+        let t = target(Path::new("b.img"), None).unwrap();
+        assert_eq!(
+            (t.flavour, t.header.to_str().unwrap(), t.image.as_deref().and_then(Path::to_str)),
+            (Flavour::NiftiPair, "b.hdr", Some("b.img"))
+        );
+        let t = target(Path::new("b.HDR.gz"), Some(FileFormat::Analyze)).unwrap();
+        assert_eq!(
+            (t.flavour, t.header.to_str().unwrap(), t.image.as_deref().and_then(Path::to_str)),
             (Flavour::Analyze, "b.HDR.gz", Some("b.IMG.gz"))
         );
         assert_eq!(
-            target("b.nii", Some(FileFormat::Analyze)).unwrap_err().code,
+            target(Path::new("b.nii"), Some(FileFormat::Analyze)).unwrap_err().code,
             ["MX", "FORMAT", "MISMATCH", "analyze"]
         );
-        assert_eq!(target("b.png", None).unwrap_err().code, ["MX", "FORMAT", "FILENAME", "b.png"]);
+        assert_eq!(target(Path::new("b.png"), None).unwrap_err().code, ["MX", "FORMAT", "FILENAME", "b.png"]);
     }
 }

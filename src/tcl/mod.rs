@@ -9,6 +9,7 @@ pub mod command;
 pub mod interp;
 pub mod lifecycle;
 pub mod obj;
+pub mod path;
 pub mod stubs;
 pub mod table;
 
