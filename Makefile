@@ -1,7 +1,10 @@
 # mxcanvas — thin wrapper over cargo and tclsh.
-#   make          build the library, pkgIndex.tcl and the example programs
+#   make          build the library and the example programs (pkgIndex.tcl is
+#                 checked in; tests/introspection.test fails if its version
+#                 is not Cargo.toml's)
 #   make demo     build, then run the main job end to end
 #   make test     build, then run every test (cargo test + the tcltest suite)
+#   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle
 #   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
 #   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
 
@@ -24,7 +27,7 @@ PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: FORCE
-.PHONY: test-deps memcheck fuzz
+.PHONY: test-deps memcheck fuzz lint
 .PHONY: bench bench-venv
 .DEFAULT_GOAL := all
 
@@ -93,6 +96,14 @@ test-rust: deps
 
 test-tcl: build venv test-deps display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
+
+# The tools say no: clippy on the workspace and every target (tests, examples)
+# with warnings as errors ([lints] in Cargo.toml adds undocumented_unsafe_blocks),
+# formatting as rustfmt.toml says, and no import cycle between modules.
+lint: deps
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) fmt --all -- --check
+	sh scripts/module-graph.sh
 
 # The tcltest suite under valgrind memcheck (logs in target/memcheck/).
 memcheck: build venv test-deps

@@ -6,14 +6,23 @@
 //! [`Obj`] and [`CmdError`].
 
 pub mod command;
+pub mod init;
 pub mod interp;
 pub mod lifecycle;
 pub mod obj;
 pub mod path;
 pub mod stubs;
 pub mod table;
+pub mod token;
 
 pub use command::{create_command, CmdResult};
 pub use interp::{CmdError, Interp, Number};
 pub use obj::{Arg, Obj, TclName};
-pub use table::NameTable;
+pub(crate) use table::choices;
+pub use table::{Choice, DynTable};
+pub use token::CommandToken;
+
+/// The type Tcl uses for sizes and counts (`objc`, string and list lengths):
+/// `int` in Tcl 8.6 (`Tcl_Size`, 64 bits, in Tcl 9). Every size crossing the
+/// binding goes through this alias, so a port changes this one line.
+pub type TclSize = std::ffi::c_int;

@@ -1,7 +1,8 @@
 //! `Tcl_Obj` values: [`Obj`] owns one reference, [`Arg`] borrows a command argument.
 
 use super::stubs::tcl_call;
-use std::ffi::c_int;
+use super::TclSize;
+use std::marker::PhantomData;
 use std::ptr::NonNull;
 use tcl_sys::Tcl_Obj;
 
@@ -24,16 +25,23 @@ impl Obj {
     }
 
     /// Take a new reference to a borrowed value.
-    pub fn from_arg(arg: Arg) -> Obj {
+    pub fn from_arg(arg: Arg<'_>) -> Obj {
         Obj::from_raw(arg.0)
+    }
+
+    /// Take a new reference to a value Tcl lends (a list element).
+    pub(crate) fn from_borrowed(ptr: *mut Tcl_Obj) -> Obj {
+        Obj::from_raw(ptr)
     }
 
     pub fn as_ptr(&self) -> *mut Tcl_Obj {
         self.0.as_ptr()
     }
 
-    pub fn as_arg(&self) -> Arg {
-        Arg(self.0.as_ptr())
+    /// Lend this value as an argument, for as long as this reference lives.
+    pub fn as_arg(&self) -> Arg<'_> {
+        // SAFETY: the value is alive while `self` holds its reference.
+        unsafe { Arg::from_raw(self.0.as_ptr()) }
     }
 
     pub fn int(value: i64) -> Obj {
@@ -56,14 +64,14 @@ impl Obj {
             // make a string that compares unequal to the same text made by Tcl.
             return TclName::from_text(text).to_obj();
         }
-        let len = c_int::try_from(text.len()).expect("string shorter than 2 GiB");
+        let len = TclSize::try_from(text.len()).expect("string shorter than 2 GiB");
         // SAFETY: `text` is valid for `len` bytes; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(text.as_ptr().cast(), len)) })
     }
 
     /// A byte array holding a copy of `bytes`; the caller checks the 2 GiB limit.
     pub fn bytes(bytes: &[u8]) -> Obj {
-        let len = c_int::try_from(bytes.len()).expect("byte array shorter than 2 GiB");
+        let len = TclSize::try_from(bytes.len()).expect("byte array shorter than 2 GiB");
         // SAFETY: `bytes` is valid for `len` bytes; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(bytes.as_ptr(), len)) })
     }
@@ -82,7 +90,7 @@ impl Obj {
     /// A list of `items`, made in one allocation (`Tcl_NewListObj`).
     pub fn list_of(items: Vec<Obj>) -> Obj {
         let ptrs: Vec<*mut Tcl_Obj> = items.iter().map(Obj::as_ptr).collect();
-        let len = c_int::try_from(ptrs.len()).expect("lists are shorter than 2^31 elements");
+        let len = TclSize::try_from(ptrs.len()).expect("lists are shorter than 2^31 elements");
         // SAFETY: `ptrs` holds `len` live values; the list takes its own
         // reference to each, ours are dropped with `items` afterwards.
         let list = Obj::from_raw(unsafe { tcl_call!(tcl_NewListObj(len, ptrs.as_ptr())) });
@@ -94,11 +102,11 @@ impl Obj {
     /// straight into Tcl's buffer, with no temporary copy. The caller checks
     /// the 2 GiB limit.
     pub fn bytes_filled(len: usize, fill: impl FnOnce(&mut [u8])) -> Obj {
-        let len = c_int::try_from(len).expect("byte array shorter than 2 GiB");
+        let len = TclSize::try_from(len).expect("byte array shorter than 2 GiB");
         // SAFETY: with a NULL source Tcl 8.6 allocates `len` bytes and leaves
         // them uninitialised (Tcl_SetByteArrayObj copies only when given bytes).
         let obj = Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(std::ptr::null(), len)) });
-        let mut got: c_int = 0;
+        let mut got: TclSize = 0;
         // SAFETY: `obj` is an unshared byte array (refcount 1, ours), so its
         // buffer of `got` bytes may be written until the value is shared.
         let buffer = unsafe {
@@ -121,16 +129,6 @@ impl Obj {
         }
         dict
     }
-
-    /// Add key/value pairs to a dict this code just made (unshared).
-    pub fn dict_put<'a>(&self, pairs: impl IntoIterator<Item = (&'a str, Obj)>) {
-        for (key, value) in pairs {
-            let key = Obj::string(key);
-            // SAFETY: the caller made the dict and has not shared it; Tcl
-            // takes its own references to key and value.
-            unsafe { tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), self.as_ptr(), key.as_ptr(), value.as_ptr())) };
-        }
-    }
 }
 
 impl Clone for Obj {
@@ -149,13 +147,27 @@ impl Drop for Obj {
     }
 }
 
-/// A command argument: a value Tcl lends for the duration of the call.
-/// `repr(transparent)`, so Tcl's `objv` array can be read as `&[Arg]` as is.
+/// A command argument: a value Tcl lends for the duration of the call `'a`.
+/// `repr(transparent)`, so Tcl's `objv` array can be read as `&[Arg]` as is;
+/// the lifetime keeps an `Arg` from outliving the call that lent it (as
+/// PyO3's `Bound<'py, T>` is tied to `Python<'py>`).
+///
+/// Reading a value may change its internal representation ("shimmering":
+/// `get_wide` turns a byte array into an integer and frees its bytes), so no
+/// method hands out a borrow into the value that could outlive a later read:
+/// strings are copied, and bytes are lent only inside [`Arg::with_bytes`].
 #[derive(Clone, Copy)]
 #[repr(transparent)]
-pub struct Arg(pub(crate) *mut Tcl_Obj);
+pub struct Arg<'a>(*mut Tcl_Obj, PhantomData<&'a Tcl_Obj>);
 
-impl Arg {
+impl<'a> Arg<'a> {
+    /// # Safety
+    /// `ptr` must be a live value that stays alive (and unmodified by us)
+    /// for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut Tcl_Obj) -> Arg<'a> {
+        Arg(ptr, PhantomData)
+    }
+
     pub fn as_ptr(self) -> *mut Tcl_Obj {
         self.0
     }
@@ -163,9 +175,10 @@ impl Arg {
     /// The value's string. Tcl keeps strings in modified UTF-8 (NUL is the
     /// two bytes C0 80); anything else that is not valid UTF-8 shows as U+FFFD.
     pub fn to_str(self) -> String {
-        let mut len: c_int = 0;
+        let mut len: TclSize = 0;
         // SAFETY: the argument is live for the call; Tcl returns its string
-        // representation, valid for `len` bytes while the value is unchanged.
+        // representation, valid for `len` bytes while the value is unchanged,
+        // and the bytes are decoded into a copy at once.
         let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
             std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
@@ -173,10 +186,10 @@ impl Arg {
         from_modified_utf8(bytes)
     }
 
-    /// The value as bytes, or `None` when it is a string holding characters
-    /// above U+00FF, which Tcl would silently truncate to their low byte.
-    /// The slice is valid while the argument is.
-    pub fn to_bytes_checked<'a>(self) -> Option<&'a [u8]> {
+    /// Call `f` with the value as bytes, or return `None` (without calling
+    /// it) when the value is a string holding characters above U+00FF, which
+    /// Tcl would silently truncate to their low byte.
+    pub fn with_bytes_checked<R>(self, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         // SAFETY: Tcl_GetObjType only reads its NUL-terminated argument.
         let byte_array = unsafe { tcl_call!(tcl_GetObjType(c"bytearray".as_ptr())) };
         // SAFETY: the argument is a live value; reading its type pointer is a plain field read.
@@ -184,12 +197,12 @@ impl Arg {
         if !already_bytes && self.to_str().chars().any(|c| c as u32 > 0xFF) {
             return None;
         }
-        Some(self.to_bytes())
+        Some(self.with_bytes(f))
     }
 
     /// The value's string exactly as Tcl holds it (see [`TclName`]).
     pub fn to_name(self) -> TclName {
-        let mut len: c_int = 0;
+        let mut len: TclSize = 0;
         // SAFETY: as for `to_str`; the bytes are copied at once.
         let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
@@ -198,20 +211,24 @@ impl Arg {
         TclName::from_tcl_bytes(bytes.to_vec())
     }
 
-    /// The value as a byte array (Tcl's rules: a string becomes its code points'
-    /// low bytes). The slice is valid while the argument is.
-    pub fn to_bytes<'a>(self) -> &'a [u8] {
-        let mut len: c_int = 0;
+    /// Call `f` with the value as a byte array (Tcl's rules: a string becomes
+    /// its code points' low bytes), without copying. The slice cannot escape
+    /// `f`; `f` must not read this same value as another type (which could
+    /// free the bytes), and the core code it calls cannot reach Tcl.
+    pub fn with_bytes<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
+        let mut len: TclSize = 0;
         // SAFETY: Tcl converts the value to a byte array and returns its
         // buffer, valid for `len` bytes while the argument lives (the whole
-        // command call) and is not modified (we never modify arguments).
-        unsafe {
+        // command call) and is not converted again (see above).
+        let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetByteArrayFromObj(self.0, &mut len));
             if ptr.is_null() || len <= 0 {
-                return &[];
+                &[]
+            } else {
+                std::slice::from_raw_parts(ptr, len as usize)
             }
-            std::slice::from_raw_parts(ptr, len as usize)
-        }
+        };
+        f(bytes)
     }
 }
 
@@ -273,7 +290,7 @@ impl TclName {
 
     /// The name as a Tcl value, byte for byte.
     pub fn to_obj(&self) -> Obj {
-        let len = c_int::try_from(self.0.len()).expect("name shorter than 2 GiB");
+        let len = TclSize::try_from(self.0.len()).expect("name shorter than 2 GiB");
         // SAFETY: the bytes are valid for `len` bytes, in Tcl's own encoding; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(self.0.as_ptr().cast(), len)) })
     }

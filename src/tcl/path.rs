@@ -25,7 +25,7 @@ use tcl_sys::Tcl_DString;
 /// `arg` as a path in the system's encoding. A name with a NUL in it cannot
 /// be given to the system (it would be cut short there): that is an error
 /// naming the problem, `MX FILENAME NUL`.
-pub fn native_path(arg: Arg) -> Result<PathBuf, MxError> {
+pub fn native_path(arg: Arg<'_>) -> Result<PathBuf, MxError> {
     let mut len: c_int = 0;
     // SAFETY: the argument is live for the call; Tcl returns its string
     // representation, valid for `len` bytes while the value is unchanged.
