@@ -72,7 +72,7 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdRes
         }
     }
     let name = state.check_new_name(interp, name)?;
-    let canvas = load_file(native_path(objv[2])?, options)?;
+    let canvas = load_file(&native_path(objv[2])?, options)?;
     Ok(Some(state.install(interp, &name, canvas)))
 }
 
@@ -130,7 +130,7 @@ pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult 
         let SaveOption::Format = interp.get_choice(objv[3])?;
         format = Some(interp.get_choice(objv[4])?);
     }
-    save_file(&entry.canvas.borrow(), native_path(objv[2])?, format)?;
+    save_file(&entry.canvas.borrow(), &native_path(objv[2])?, format)?;
     Ok(None)
 }
 

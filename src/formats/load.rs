@@ -32,7 +32,7 @@ fn flavour_name(f: Flavour) -> &'static str {
 }
 
 /// Load `path` (a name in the system's encoding) as a canvas.
-pub fn load(path: impl AsRef<Path>, options: LoadOptions) -> MxResult<Canvas> {
+pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResult<Canvas> {
     let path = path.as_ref();
     let (_, ending, _) = split_name(path);
     // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).

@@ -190,7 +190,6 @@ pub fn commit_all(files: &[Staged]) -> MxResult<()> {
 mod tests {
     use super::super::files::{commit_all, PendingFile};
     use std::fs;
-    use std::io::Write;
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     use std::path::{Path, PathBuf};
 

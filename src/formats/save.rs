@@ -67,7 +67,7 @@ fn little_endian_voxels(canvas: &Canvas) -> Cow<'_, [u8]> {
 }
 
 /// Save `canvas` to `path` (a name in the system's encoding).
-pub fn save(canvas: &Canvas, path: impl AsRef<Path>, format: Option<FileFormat>) -> MxResult<()> {
+pub fn save(canvas: &Canvas, path: &(impl AsRef<Path> + ?Sized), format: Option<FileFormat>) -> MxResult<()> {
     let t = target(path.as_ref(), format)?;
     let dims = canvas.geometry().dims();
     let offset = if t.flavour == Flavour::NiftiSingle { SINGLE_FILE_OFFSET as u64 } else { 0 };
