@@ -101,7 +101,7 @@ mod tests {
     fn canvas(w: i64, h: i64, values: &[i64]) -> Canvas {
         let mut c = Canvas::new(Geometry::new([w, h, 1, 1], VoxelType::Uint8).unwrap(), VoxelType::Uint8).unwrap();
         for (i, &v) in values.iter().enumerate() {
-            c.set([i as i64 % w, i as i64 / w, 0, 0], Value::Int(v)).unwrap();
+            c.set([i as i64 % w, i as i64 / w, 0, 0], Value::Int(v.into())).unwrap();
         }
         c
     }

@@ -8,8 +8,10 @@
 //! existing file untouched and no partial file behind.
 
 use super::files::{commit_all, shown, split_name, with_ending, Ending, PendingFile};
-use super::nifti_header::{self, Flavour, SINGLE_FILE_OFFSET};
+use super::header_encode::encode as encode_header;
+use super::nifti_header::{Flavour, HEADER_SIZE};
 use super::FileFormat;
+use super::{analyze, extensions};
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};
 use std::borrow::Cow;
@@ -70,17 +72,31 @@ fn little_endian_voxels(canvas: &Canvas) -> Cow<'_, [u8]> {
 pub fn save(canvas: &Canvas, path: &(impl AsRef<Path> + ?Sized), format: Option<FileFormat>) -> MxResult<()> {
     let t = target(path.as_ref(), format)?;
     let dims = canvas.geometry().dims();
-    let offset = if t.flavour == Flavour::NiftiSingle { SINGLE_FILE_OFFSET as u64 } else { 0 };
-    let header =
-        nifti_header::encode(t.flavour, dims, canvas.voxel_type(), canvas.metadata(), offset, &shown(&t.header))?;
+    let mut metadata = Cow::Borrowed(canvas.metadata());
+    // Analyze: the affine goes into the SPM origin and, if needed, a `.mat` sidecar.
+    let mut sidecar = None;
+    if t.flavour == Flavour::Analyze {
+        let mat_path = analyze::sidecar_path(&t.header);
+        let placed = analyze::place(&metadata, [dims[0], dims[1], dims[2]], mat_path.exists());
+        metadata.to_mut().extra.origin = placed.origin;
+        sidecar = placed.sidecar.map(|bytes| (mat_path, bytes));
+    }
+    // NIfTI files carry the extension flag and extensions after the header
+    // (Analyze has neither).
+    let ext: Vec<u8> = if t.flavour == Flavour::Analyze {
+        Vec::new()
+    } else {
+        extensions::check(&metadata.extra.extensions, &shown(&t.header))?;
+        extensions::encode(&metadata.extra.extensions)
+    };
+    let offset = if t.flavour == Flavour::NiftiSingle { HEADER_SIZE as u64 + ext.len() as u64 } else { 0 };
+    let header = encode_header(t.flavour, dims, canvas.voxel_type(), &metadata, offset, &shown(&t.header))?;
     let voxels = little_endian_voxels(canvas);
-    // NIfTI files carry a 4-byte extension flag after the header (all zero: no extensions).
-    let flag: &[u8] = if t.flavour == Flavour::Analyze { &[] } else { &[0u8; 4] };
     match &t.image {
         None => {
             let file = PendingFile::write(&t.header, t.gzip, |w| {
                 w.write_all(&header)?;
-                w.write_all(flag)?;
+                w.write_all(&ext)?;
                 w.write_all(&voxels)
             })?;
             file.commit()
@@ -89,11 +105,16 @@ pub fn save(canvas: &Canvas, path: &(impl AsRef<Path> + ?Sized), format: Option<
             let image_file = PendingFile::write(image, t.gzip, |w| w.write_all(&voxels))?;
             let header_file = PendingFile::write(&t.header, t.gzip, |w| {
                 w.write_all(&header)?;
-                w.write_all(flag)
+                w.write_all(&ext)
             })?;
-            // Both renamed into place, or neither: a failure puts back the old
-            // image, so a header never describes voxels it was not saved with.
-            commit_all(vec![image_file, header_file])
+            let mat_file = match &sidecar {
+                Some((mat_path, bytes)) => Some(PendingFile::write(mat_path, false, |w| w.write_all(bytes))?),
+                None => None,
+            };
+            // All renamed into place, or none: a failure puts back the old
+            // image (and header), so a header never describes voxels it was
+            // not saved with.
+            commit_all([image_file, header_file].into_iter().chain(mat_file).collect())
         }
     }
 }

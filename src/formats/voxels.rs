@@ -15,11 +15,13 @@ pub fn swap_bytes(data: &mut [u8], size: usize) {
 
 /// The float type that holds a scaled value of `stored` without losing what
 /// matters: float32 for types of up to 16 bits and float32 itself, float64
-/// for 32-bit integers (float32 would round them) and float64.
+/// for 32- and 64-bit integers (float32 would round them; float64 rounds
+/// 64-bit ones beyond 2^53 only, as nibabel's scaled data does) and float64.
 pub fn scaled_type(stored: VoxelType) -> VoxelType {
-    match stored {
-        VoxelType::Uint32 | VoxelType::Int32 | VoxelType::Float64 => VoxelType::Float64,
-        _ => VoxelType::Float32,
+    if stored.size() <= 2 || stored == VoxelType::Float32 {
+        VoxelType::Float32
+    } else {
+        VoxelType::Float64
     }
 }
 
@@ -32,7 +34,8 @@ pub fn apply_scaling(canvas: &Canvas) -> MxResult<Canvas> {
     let mut metadata = canvas.metadata().clone();
     let (slope, inter) = metadata.effective_scaling().unwrap_or((1.0, 0.0));
     let g = canvas.geometry();
-    let mut out = Canvas::new(Geometry::new(g.dims().map(|d| d as i64), to)?, to)?;
+    // In the same kind of storage: a `-storage shm` load stays in a segment.
+    let mut out = Canvas::new_in(Geometry::new(g.dims().map(|d| d as i64), to)?, to, canvas.storage_kind())?;
     let (size_in, size_out) = (from.size(), to.size());
     for (src, dst) in canvas.as_bytes().chunks_exact(size_in).zip(out.as_bytes_mut().chunks_exact_mut(size_out)) {
         let real = from.decode(src).as_f64() * slope + inter;

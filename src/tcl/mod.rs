@@ -9,6 +9,7 @@ pub mod command;
 pub mod init;
 pub mod interp;
 pub mod lifecycle;
+pub mod numbers;
 pub mod obj;
 pub mod path;
 pub mod stubs;
