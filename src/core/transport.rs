@@ -244,14 +244,17 @@ pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> 
 
 /// `MxFreeTransport`: detach and remove a transport of `owner` without copying.
 pub fn free_transport(owner: Owner, id: i32) -> MxResult<()> {
-    let transport = table().remove(&(owner, id)).ok_or_else(|| {
+    // Under the table's lock, as in `release_matching`: marked before it
+    // leaves the table, so an exit meanwhile cannot miss it.
+    let mut table = table();
+    let transport = table.remove(&(owner, id)).ok_or_else(|| {
         MxError::mx(
             format!("{id} is not a transport of this interpreter: expected one of the ids MxTransports lists"),
             &["LOOKUP", "TRANSPORT", &id.to_string()],
         )
     })?;
     transport.release(id, true).map_err(|(t, e)| {
-        table().insert((owner, id), t);
+        table.insert((owner, id), t);
         MxError::posix(format!("cannot free shared memory segment {id}"), e)
     })
 }
@@ -262,14 +265,14 @@ pub fn transports(owner: Owner) -> Vec<i32> {
 }
 
 fn release_matching(keep: impl Fn(Owner) -> bool) {
-    let released: Vec<(i32, Transport)> = {
-        let mut table = table();
-        let (gone, kept): (Table, Table) =
-            std::mem::take(&mut *table).into_iter().partition(|((owner, _), _)| !keep(*owner));
-        *table = kept;
-        gone.into_iter().map(|((_, id), t)| (id, t)).collect()
-    };
-    for (id, transport) in released {
+    // Released under the table's lock: a transport is marked for removal
+    // before it leaves the table, so an exit on another thread (which takes
+    // the same lock) either finds it or finds it marked — never neither.
+    let mut table = table();
+    let (gone, kept): (Table, Table) =
+        std::mem::take(&mut *table).into_iter().partition(|((owner, _), _)| !keep(*owner));
+    *table = kept;
+    for ((_, id), transport) in gone {
         // Only the process that made a segment removes it at teardown.
         let remove = matches!(transport, Transport::Created(_, pid) if exit_gate::created_here(pid));
         // Teardown cannot report errors; a segment that refuses removal was
