@@ -3,8 +3,10 @@
 #                 checked in; tests/introspection.test fails if its version
 #                 is not Cargo.toml's)
 #   make demo     build, then run the main job end to end
+#   make view     build, then open mx::view on the demo phantom (needs a display)
 #   make test     build, then run every test (cargo test + the tcltest suite)
-#   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle
+#   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle,
+#                 the client crate's documentation without a warning
 #   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
 #   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
 
@@ -31,6 +33,7 @@ PROGRAMS += tests/tools/bin/shmtrace.so
 .PHONY: FORCE
 .PHONY: test-deps memcheck fuzz lint
 .PHONY: bench bench-venv
+.PHONY: view viewer-shot
 .DEFAULT_GOAL := all
 
 all: build
@@ -95,6 +98,14 @@ DEMO_OUT ?= demo-out
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl "$(VOLUME)" "$(DEMO_OUT)"
 
+# mx::view on the phantom with a label overlay, for a person at a display;
+# viewer-shot writes the README's picture of it under a private Xvfb.
+view: build
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl $(VOLUME)
+
+viewer-shot: build display-deps
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png $(VOLUME)
+
 test: build test-rust test-tcl
 
 test-rust: deps
@@ -105,11 +116,14 @@ test-tcl: build venv test-deps display-deps
 
 # The tools say no: clippy on the workspace and every target (tests, examples)
 # with warnings as errors ([lints] in Cargo.toml adds undocumented_unsafe_blocks),
-# formatting as rustfmt.toml says, and no import cycle between modules.
+# formatting as rustfmt.toml says, no import cycle between modules, and
+# the client crate's docs without a warning (clippy's incompatible_msrv lint
+# also holds that crate to its rust-version).
 lint: deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) fmt --all -- --check
 	sh scripts/module-graph.sh
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p mxcanvas-client --no-deps
 
 # The tcltest suite under valgrind memcheck (logs in target/memcheck/).
 memcheck: build venv test-deps

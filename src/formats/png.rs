@@ -61,33 +61,62 @@ impl Write for IdatWriter<'_> {
     }
 }
 
-/// Write `picture` as a PNG (greyscale, 8 bits, non-interlaced).
-pub fn write_png(out: &mut dyn Write, picture: &Tiles) -> io::Result<()> {
+/// Write a `width` x `height` PNG of 8-bit samples, `channels` per pixel (1:
+/// grey, 3: RGB); `fill(y, x0, out)` gives the samples of row `y` from pixel
+/// `x0` on, a piece at a time.
+fn encode(
+    out: &mut dyn Write,
+    width: usize,
+    height: usize,
+    channels: usize,
+    mut fill: impl FnMut(usize, usize, &mut [u8]),
+) -> io::Result<()> {
     let too_big = || io::Error::new(io::ErrorKind::InvalidInput, "picture too large for PNG");
     let side = |v: usize| u32::try_from(v).ok().filter(|&v| v > 0 && v <= i32::MAX as u32).ok_or_else(too_big);
-    let (w, h) = (side(picture.width())?, side(picture.height())?);
+    let (w, h) = (side(width)?, side(height)?);
+    let colour_type = if channels == 3 { 2 } else { 0 };
     out.write_all(&SIGNATURE)?;
     let mut ihdr = [0u8; 13];
     ihdr[..4].copy_from_slice(&w.to_be_bytes());
     ihdr[4..8].copy_from_slice(&h.to_be_bytes());
-    ihdr[8..].copy_from_slice(&[8, 0, 0, 0, 0]); // bit depth 8, greyscale, deflate, no filter method, no interlace
+    // bit depth 8, grey or RGB, deflate, no filter method, no interlace
+    ihdr[8..].copy_from_slice(&[8, colour_type, 0, 0, 0]);
     chunk(out, b"IHDR", &ihdr)?;
     let idat = IdatWriter { out: &mut *out, pending: Vec::with_capacity(IDAT_CHUNK) };
     let mut z = ZlibEncoder::new(idat, Compression::default());
-    let mut piece = vec![0u8; PIXEL_PIECE.min(picture.width())];
-    for y in 0..picture.height() {
+    let pixels_per_piece = (PIXEL_PIECE / channels).min(width);
+    let mut piece = vec![0u8; pixels_per_piece * channels];
+    for y in 0..height {
         z.write_all(&[0])?; // filter type None
         let mut x = 0;
-        while x < picture.width() {
-            let n = piece.len().min(picture.width() - x);
-            picture.fill_row(y, x, &mut piece[..n]);
-            z.write_all(&piece[..n])?;
+        while x < width {
+            let n = pixels_per_piece.min(width - x);
+            fill(y, x, &mut piece[..n * channels]);
+            z.write_all(&piece[..n * channels])?;
             x += n;
         }
     }
     let mut idat = z.finish()?;
     idat.flush()?;
     chunk(out, b"IEND", &[])
+}
+
+/// Write `picture` as a PNG (greyscale, 8 bits, non-interlaced).
+pub fn write_png(out: &mut dyn Write, picture: &Tiles) -> io::Result<()> {
+    encode(out, picture.width(), picture.height(), 1, |y, x0, piece| picture.fill_row(y, x0, piece))
+}
+
+/// An RGB picture (3 bytes a pixel, rows top to bottom) as PNG file bytes.
+pub fn rgb_png_bytes(width: usize, height: usize, rgb: &[u8]) -> io::Result<Vec<u8>> {
+    if width.checked_mul(height).and_then(|n| n.checked_mul(3)) != Some(rgb.len()) {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "pixel count does not match the picture size"));
+    }
+    let mut out = Vec::new();
+    encode(&mut out, width, height, 3, |y, x0, piece| {
+        let at = (y * width + x0) * 3;
+        piece.copy_from_slice(&rgb[at..at + piece.len()]);
+    })?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -138,6 +167,18 @@ mod tests {
         ZlibDecoder::new(&parts[1].1[..]).read_to_end(&mut raw).unwrap();
         assert_eq!(raw, [0, 0, 1, 2, 0, 253, 254, 255]);
         assert_eq!(&parts.last().unwrap().0, b"IEND");
+    }
+
+    #[test]
+    fn rgb_pictures() {
+        let png = rgb_png_bytes(2, 1, &[1, 2, 3, 4, 5, 6]).unwrap();
+        let parts = chunks(&png);
+        assert_eq!(parts[0].1[9], 2); // colour type RGB
+        let mut raw = Vec::new();
+        ZlibDecoder::new(&parts[1].1[..]).read_to_end(&mut raw).unwrap();
+        assert_eq!(raw, [0, 1, 2, 3, 4, 5, 6]);
+        assert!(rgb_png_bytes(2, 2, &[0; 6]).is_err());
+        assert!(rgb_png_bytes(0, 0, &[]).is_err(), "empty pictures are refused");
     }
 
     #[test]

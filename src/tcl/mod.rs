@@ -14,6 +14,7 @@ pub mod obj;
 pub mod path;
 pub mod stubs;
 pub mod table;
+pub mod tk;
 pub mod token;
 
 pub use command::{create_command, CmdResult};
