@@ -258,7 +258,11 @@ impl PendingFile {
 pub fn commit_all(mut files: Vec<PendingFile>) -> Result<(), MxError> {
     let staged: Vec<Staged> =
         files.iter().map(|f| Staged { temp: f.staged.temp.clone(), target: f.staged.target.clone() }).collect();
-    replace::commit_all(&staged)?;
+    replace::commit_all(&staged).map_err(|f| {
+        let mut e = io_error("write", &shown(&f.target), f.error);
+        e.message.push_str(&f.note);
+        e
+    })?;
     for f in &mut files {
         f.committed = true;
     }

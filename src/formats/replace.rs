@@ -12,9 +12,6 @@
 //! the set is as it was before the save. Only when every file is in place
 //! are the kept old versions deleted.
 
-use super::files::io_error;
-use crate::core::error::MxResult;
-use crate::core::MxError;
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -142,13 +139,21 @@ fn roll_back(done: Vec<Replaced>) -> Vec<String> {
     problems
 }
 
+/// Why a set could not be committed: which target's rename failed, and what
+/// to add to the message (whether the set is as it was).
+#[derive(Debug)]
+pub struct Failed {
+    pub target: PathBuf,
+    pub error: io::Error,
+    pub note: String,
+}
+
 /// Rename every staged file over its target, or none: on failure the targets
 /// are as they were and the error says which file failed. The temporary files
 /// are the caller's to remove (they are gone once renamed).
-pub fn commit_all(files: &[Staged]) -> MxResult<()> {
+pub fn commit_all(files: &[Staged]) -> Result<(), Failed> {
     let mut done: Vec<Replaced> = Vec::with_capacity(files.len());
     for f in files {
-        let shown = f.target.to_string_lossy();
         let step = keep_old(&f.target).and_then(|old| match fs::rename(&f.temp, &f.target) {
             Ok(()) => Ok(old),
             Err(e) => {
@@ -166,15 +171,16 @@ pub fn commit_all(files: &[Staged]) -> MxResult<()> {
         });
         match step {
             Ok(old) => done.push(Replaced { target: f.target.clone(), old }),
-            Err(e) => {
-                let mut err: MxError = io_error("write", &shown, e);
+            Err(error) => {
                 let problems = roll_back(done);
-                if files.len() > 1 && problems.is_empty() {
-                    err.message.push_str(": no file of the set was changed");
-                } else if !problems.is_empty() {
-                    err.message.push_str(&format!("; {}", problems.join("; ")));
-                }
-                return Err(err);
+                let note = if !problems.is_empty() {
+                    format!("; {}", problems.join("; "))
+                } else if files.len() > 1 {
+                    ": no file of the set was changed".to_string()
+                } else {
+                    String::new()
+                };
+                return Err(Failed { target: f.target.clone(), error, note });
             }
         }
     }
@@ -187,100 +193,5 @@ pub fn commit_all(files: &[Staged]) -> MxResult<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::files::{commit_all, PendingFile};
-    use std::fs;
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    use std::path::{Path, PathBuf};
-
-    struct Dir(PathBuf);
-    impl Dir {
-        fn new(tag: &str) -> Dir {
-            let d = std::env::temp_dir().join(format!("mxreplace-{tag}-{}", std::process::id()));
-            let _ = fs::remove_dir_all(&d);
-            fs::create_dir_all(&d).unwrap();
-            Dir(d)
-        }
-        fn names(&self) -> Vec<String> {
-            let mut v: Vec<String> =
-                fs::read_dir(&self.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
-            v.sort();
-            v
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn write(path: &Path, text: &str) -> PendingFile {
-        PendingFile::write(path, false, |w| w.write_all(text.as_bytes())).unwrap()
-    }
-
-    fn mode(path: &Path) -> u32 {
-        fs::metadata(path).unwrap().mode() & 0o7777
-    }
-
-    #[test]
-    fn a_replaced_file_keeps_its_mode_a_new_one_gets_the_umask_default() {
-        let d = Dir::new("mode");
-        let old = d.0.join("private.nii");
-        fs::write(&old, "old").unwrap();
-        fs::set_permissions(&old, fs::Permissions::from_mode(0o600)).unwrap();
-        write(&old, "new").commit().unwrap();
-        assert_eq!((fs::read_to_string(&old).unwrap().as_str(), mode(&old)), ("new", 0o600));
-        fs::set_permissions(&old, fs::Permissions::from_mode(0o640)).unwrap();
-        write(&old, "newer").commit().unwrap();
-        assert_eq!(mode(&old), 0o640);
-        // a new file: what File::create (0666 less the umask) gives beside it
-        let plain = d.0.join("plain");
-        fs::File::create(&plain).unwrap();
-        let fresh = d.0.join("fresh.nii");
-        write(&fresh, "x").commit().unwrap();
-        assert_eq!(mode(&fresh), mode(&plain));
-        assert_eq!(d.names(), ["fresh.nii", "plain", "private.nii"], "no temporary file is left");
-    }
-
-    #[test]
-    fn the_temporary_name_is_short_so_any_legal_name_works() {
-        let d = Dir::new("long");
-        let name = format!("{}.nii", "a".repeat(250)); // 254 bytes: legal (NAME_MAX is 255)
-        let path = d.0.join(&name);
-        write(&path, "x").commit().unwrap();
-        write(&path, "y").commit().unwrap(); // and replacing it (the old one is kept under a short name too)
-        assert_eq!(fs::read_to_string(&path).unwrap(), "y");
-        assert_eq!(d.names(), [name]);
-    }
-
-    #[test]
-    fn a_set_is_replaced_entirely_or_not_at_all() {
-        let d = Dir::new("pair");
-        let (img, hdr) = (d.0.join("x.img"), d.0.join("x.hdr"));
-        fs::write(&img, "old voxels").unwrap();
-        fs::write(&hdr, "old header").unwrap();
-        let files = vec![write(&img, "new voxels"), write(&hdr, "new header")];
-        // The header's rename will fail: its name became a directory after
-        // the files were written (the last moment anything can go wrong).
-        fs::remove_file(&hdr).unwrap();
-        fs::create_dir(&hdr).unwrap();
-        fs::write(hdr.join("inside"), "").unwrap();
-        let e = commit_all(files).unwrap_err();
-        assert_eq!(e.code[0], "POSIX", "{e:?}");
-        assert!(e.message.contains("x.hdr") && e.message.contains("no file of the set was changed"), "{}", e.message);
-        assert_eq!(fs::read_to_string(&img).unwrap(), "old voxels", "the image was put back");
-        assert_eq!(d.names(), ["x.hdr", "x.img"], "no temporary or kept file is left");
-        // Where the image is new, a failure removes it again.
-        fs::remove_file(&img).unwrap();
-        let files = vec![write(&img, "new voxels"), write(&hdr, "new header")];
-        commit_all(files).unwrap_err();
-        assert_eq!(d.names(), ["x.hdr"]);
-        // And with nothing in the way both are replaced.
-        fs::remove_dir_all(&hdr).unwrap();
-        fs::write(&img, "old").unwrap();
-        commit_all(vec![write(&img, "new voxels"), write(&hdr, "new header")]).unwrap();
-        assert_eq!(fs::read_to_string(&img).unwrap(), "new voxels");
-        assert_eq!(fs::read_to_string(&hdr).unwrap(), "new header");
-        assert_eq!(d.names(), ["x.hdr", "x.img"]);
-    }
-}
+#[path = "replace_tests.rs"]
+mod tests;
