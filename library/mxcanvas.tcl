@@ -77,22 +77,33 @@ proc ::mx::transport {idVar canvas body {freeTransport 1}} {
     return -options $opts $result
 }
 
-# mx::sweep ?-dryrun?
+# mx::sweep ?-dryrun? ?-allusers?
 #   Remove the segments that mxcanvas processes left behind when they died
 #   without running their exit handlers (SIGKILL, a crash): segments with a key
 #   in mxcanvas's range 0x4D580000-0x4D58FFFF whose creating process is gone
 #   and that no process is attached to. Returns the ids removed (with -dryrun:
-#   the ids that would be removed, removing nothing). Segments of other
-#   programs, segments of live mxcanvas processes and segments somebody is
-#   attached to are never touched; another user's orphans are skipped unless
-#   the kernel lets this process remove them (root).
+#   the ids that would be removed, removing nothing). Only segments owned by
+#   this process's effective user are looked at; -allusers (the
+#   administrator's cleanup, run as root) takes every user's. Segments of
+#   other programs, segments of live mxcanvas processes and segments somebody
+#   is attached to are never touched.
 proc ::mx::sweep {args} {
-    if {[llength $args] > 1 || ([llength $args] == 1 && [lindex $args 0] ne "-dryrun")} {
+    set words {}
+    foreach arg $args {
+        switch -exact -- $arg {
+            -dryrun - -allusers {
+                if {$arg in $words} { set words {} ; break }
+                lappend words $arg
+            }
+            default { set words {} ; break }
+        }
+    }
+    if {[llength $words] != [llength $args]} {
         return -code error -errorcode {TCL WRONGARGS} \
-            {wrong # args: should be "mx::sweep ?-dryrun?"}
+            {wrong # args: should be "mx::sweep ?-dryrun? ?-allusers?"}
     }
-    if {[llength $args]} {
-        return [::mx::_orphans]
-    }
-    return [::mx::_orphans -remove]
+    set call [list ::mx::_orphans]
+    if {"-dryrun" ni $args} { lappend call -remove }
+    if {"-allusers" in $args} { lappend call -allusers }
+    return [{*}$call]
 }

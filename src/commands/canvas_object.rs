@@ -4,6 +4,7 @@ use super::registry::{self, CanvasEntry, InterpState};
 use super::values::{parse_coords, parse_value, stats_obj};
 use super::{configure, formats, region};
 use crate::core::copy::{copy_voxels, Dest};
+use crate::core::limits::{probe, MAX_BYTE_ARRAY};
 use crate::core::{MxError, Value};
 use crate::tcl::{choices, Arg, CmdResult, Interp, Number, Obj};
 use std::rc::Rc;
@@ -28,9 +29,6 @@ choices! {
         Stats = "stats",
     }
 }
-
-/// The largest byte array Tcl 8.6 can hold.
-const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
 
 // `$c get` and `$c set` are the calls scripts make in loops: kept out of
 // `command` so that its large frame (for the other subcommands) is not
@@ -131,6 +129,9 @@ pub fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, obj
                 // Always a copy, straight into Tcl's buffer: no Tcl value ever
                 // points into a canvas (whose segment may go away).
                 let src = canvas.as_bytes();
+                // Tcl_NewByteArrayObj aborts the process (Tcl_Panic) when
+                // malloc fails: make sure the memory is there first.
+                probe(src.len() + 64, "the byte array of $c data")?;
                 Ok(Some(Obj::bytes_filled(src.len(), |dst| copy_voxels(dst, src, Dest::Fresh))))
             }
             3 => {

@@ -5,11 +5,13 @@
 //! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
 
 use super::registry::{split_name, CanvasEntry, InterpState};
+use crate::core::limits::{probe, try_vec, MAX_BYTE_ARRAY};
 use crate::core::{Canvas, MxError};
 use crate::formats::gzip;
 use crate::formats::load::{load as load_file, LoadOptions};
-use crate::formats::slice::{self, Axis, Grey, View};
+use crate::formats::slice::{self, Axis, Tiles, View};
 use crate::formats::{save::save_with as save_file, save_png, FileFormat};
+use crate::tcl::path::native_path;
 use crate::tcl::{choices, Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
@@ -59,7 +61,6 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdRes
     if objv.len() < 3 {
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
     }
-    let path = objv[2].to_str();
     let (name, rest) = split_name(&objv[3..]);
     if !rest.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
@@ -73,7 +74,7 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdRes
         }
     }
     let name = state.check_new_name(interp, name)?;
-    let canvas = load_file(&path, options)?;
+    let canvas = load_file(&native_path(objv[2])?, options)?;
     Ok(Some(state.install(interp, &name, canvas)))
 }
 
@@ -84,7 +85,7 @@ pub fn montage(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResu
     }
     let canvas = entry.canvas.borrow();
     let picture = montage_picture(&canvas, interp, &objv[3..])?;
-    save_png(&picture, &objv[2].to_str())?;
+    save_png(&picture, &native_path(objv[2])?)?;
     Ok(None)
 }
 
@@ -93,18 +94,19 @@ pub fn photo(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult
     if objv.len() < 3 || objv.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(2, objv, &format!("imageName {VIEW_USAGE}")));
     }
-    let picture = {
+    let (width, height, pixels) = {
         let canvas = entry.canvas.borrow();
-        slice_picture(&canvas, interp, &objv[3..])?
+        let picture = slice_picture(&canvas, interp, &objv[3..])?;
+        (picture.width(), picture.height(), photo_pixels(&picture)?)
     };
     // Tk is reached through Tcl (`image create photo`, `$img put`), so
     // the package does not link Tk and works without it.
     interp.eval_objv(&[
         Obj::string("::mx::PhotoPut"),
         Obj::from_arg(objv[2]),
-        Obj::int(picture.width as i64),
-        Obj::int(picture.height as i64),
-        Obj::bytes(&picture.pixels),
+        Obj::int(width as i64),
+        Obj::int(height as i64),
+        pixels,
     ])?;
     Ok(None)
 }
@@ -116,7 +118,7 @@ pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     }
     let canvas = entry.canvas.borrow();
     let picture = slice_picture(&canvas, interp, &objv[3..])?;
-    save_png(&picture, &objv[2].to_str())?;
+    save_png(&picture, &native_path(objv[2])?)?;
     Ok(None)
 }
 
@@ -133,8 +135,35 @@ pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult 
             SaveOption::Format => format = Some(interp.get_choice(pair[1])?),
         }
     }
-    save_file(&entry.canvas.borrow(), &objv[2].to_str(), format, level)?;
+    save_file(&entry.canvas.borrow(), &native_path(objv[2])?, format, level)?;
     Ok(None)
+}
+
+/// What a photo of `n` pixels costs beyond the pixels themselves: the PGM
+/// copy `::mx::PhotoPut` makes with `binary format` and Tk's 4-byte RGBA
+/// block. Tk and Tcl abort the process when their allocations fail, so this
+/// much is probed first.
+const PHOTO_BYTES_PER_PIXEL: usize = 1 + 1 + 4;
+
+/// The picture's pixels as a Tcl byte array, written straight into Tcl's
+/// buffer. A picture a byte array cannot hold is a size error; memory that
+/// is not there is `MX ALLOC`, checked before Tcl or Tk could abort.
+fn photo_pixels(picture: &Tiles) -> Result<Obj, CmdError> {
+    let count = picture.pixel_count();
+    if count > MAX_BYTE_ARRAY as u64 {
+        return Err(MxError::mx(
+            format!(
+                "the slice is {} x {} = {count} pixels: a photo takes at most {MAX_BYTE_ARRAY} (a Tcl byte array's limit)",
+                picture.width(),
+                picture.height()
+            ),
+            &["PHOTO", "TOOLARGE", &count.to_string()],
+        )
+        .into());
+    }
+    let len = count as usize;
+    probe(len * PHOTO_BYTES_PER_PIXEL, "the photo's pixels (Tcl's and Tk's copies)")?;
+    Ok(Obj::bytes_filled(len, |dst| picture.fill_all(dst)))
 }
 
 /// Apply one of the options every picture command shares.
@@ -174,7 +203,7 @@ fn window(interp: Interp, value: Arg<'_>) -> Result<(f64, f64), CmdError> {
 }
 
 /// One slice as a picture, from `-slice -frame -axis -window -flip`.
-fn slice_picture(canvas: &Canvas, interp: Interp, options: &[Arg<'_>]) -> Result<Grey, CmdError> {
+fn slice_picture<'a>(canvas: &'a Canvas, interp: Interp, options: &[Arg<'_>]) -> Result<Tiles<'a>, CmdError> {
     let mut view = View::default();
     let mut index = None;
     for pair in options.chunks_exact(2) {
@@ -195,11 +224,11 @@ fn slice_picture(canvas: &Canvas, interp: Interp, options: &[Arg<'_>]) -> Result
         Some(i) => slice::check_slice(canvas, view.axis, i)?,
         None => slice::middle_slice(canvas, view.axis),
     };
-    Ok(slice::render(canvas, index, &view))
+    Ok(Tiles::slice(canvas, index, &view)?)
 }
 
 /// A grid of slices, from `-slices -columns` and the view options.
-fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg<'_>]) -> Result<Grey, CmdError> {
+fn montage_picture<'a>(canvas: &'a Canvas, interp: Interp, options: &[Arg<'_>]) -> Result<Tiles<'a>, CmdError> {
     let mut view = View::default();
     let mut wanted: Option<Vec<i64>> = None;
     let mut columns = None;
@@ -219,7 +248,11 @@ fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg<'_>]) -> Resu
             }
             MontageOption::Slices => {
                 let items = interp.list_elements(pair[1])?;
-                wanted = Some(items.iter().map(|a| interp.get_wide(a.as_arg())).collect::<Result<_, _>>()?);
+                let mut list = try_vec(items.len(), "the list of slices")?;
+                for a in &items {
+                    list.push(interp.get_wide(a.as_arg())?);
+                }
+                wanted = Some(list);
                 continue;
             }
             MontageOption::Axis => ViewOption::Axis,
@@ -229,14 +262,22 @@ fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg<'_>]) -> Resu
         };
         view_option(canvas, interp, view_opt, pair[1], &mut view)?;
     }
-    let indices: Vec<usize> = match wanted {
-        Some(list) => list.into_iter().map(|i| slice::check_slice(canvas, view.axis, i)).collect::<Result<_, _>>()?,
-        None => (0..slice::slice_count(canvas, view.axis)).collect(),
-    };
+    let count = wanted.as_ref().map_or(slice::slice_count(canvas, view.axis), Vec::len);
+    let mut indices = try_vec(count, "the list of slices")?;
+    match wanted {
+        Some(list) => {
+            for i in list {
+                indices.push(slice::check_slice(canvas, view.axis, i)?);
+            }
+        }
+        None => indices.extend(0..count),
+    }
     if indices.is_empty() {
         return Err(MxError::mx("bad -slices {}: expected at least one slice index", &["MONTAGE", "EMPTY"]).into());
     }
     // Default: a near-square grid, ceil(sqrt(n)) columns.
     let columns = columns.unwrap_or_else(|| (1..).find(|c| c * c >= indices.len()).unwrap_or(1));
-    Ok(slice::montage(canvas, &indices, columns, &view)?)
+    // The picture's size is checked before any voxel is read; its pixels
+    // are then made a piece at a time as the PNG is written.
+    Ok(Tiles::grid(canvas, indices, columns, &view)?)
 }

@@ -19,7 +19,7 @@ mod transport;
 mod values;
 mod view;
 
-use crate::tcl::lifecycle::{interp_state, on_process_exit};
+use crate::tcl::lifecycle::{interp_state, on_process_exit, on_thread_exit};
 use crate::tcl::{create_command, Arg, CmdResult, Interp};
 use registry::InterpState;
 use std::rc::Rc;
@@ -49,11 +49,18 @@ pub fn register(interp: Interp) {
         create_command(interp, name, move |interp, objv| command(&state, interp, objv), None);
     }
     on_process_exit(release_at_exit);
+    // `thread::exit` ends a thread without deleting its interpreters: its
+    // transports are released then all the same.
+    on_thread_exit(crate::core::transport::release_owner, state.owner);
 }
 
-/// At process exit: release every transport, then mark every `-storage shm`
-/// canvas's segment for removal, so no segment outlives the process.
+/// At process exit: close the gate (no new segments; wait for those being
+/// made on other threads to be registered), release every transport, then
+/// mark every `-storage shm` canvas's segment for removal, so no segment
+/// outlives the process. In a forked child, the parent's segments are left
+/// alone (see `core::exit_gate`).
 fn release_at_exit() {
+    crate::core::exit_gate::close();
     crate::core::transport::release_all();
     crate::core::shared::remove_all();
 }

@@ -13,7 +13,9 @@
 
 use super::registry::CanvasEntry;
 use super::values::{parse_coords, parse_value, value_obj};
+use crate::core::limits::{probe, try_vec, MAX_LIST_VOXELS, TCL_OBJ_COST};
 use crate::core::region::{length_error, read_region, write_region, Region};
+use crate::core::MxError;
 use crate::tcl::{choices, Arg, CmdResult, Interp, Obj};
 
 choices! { enum Operation("operation") { Get = "get", Set = "set" } }
@@ -56,7 +58,20 @@ fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     };
     let canvas = entry.canvas.borrow();
     let region = Region::new(&canvas.geometry(), origin, size)?;
-    let mut items = Vec::with_capacity(region.voxels());
+    let count = region.voxels();
+    if count > MAX_LIST_VOXELS {
+        return Err(MxError::mx(
+            format!(
+                "the region has {count} voxels, more than one list may hold ({MAX_LIST_VOXELS}): read it in smaller boxes, or use $c data or MxExternCanvas"
+            ),
+            &["REGION", "TOOLARGE", &count.to_string()],
+        )
+        .into());
+    }
+    // Tcl aborts the process when it cannot allocate a value: check that the
+    // memory for all of them is there before making the first.
+    probe(count * TCL_OBJ_COST, "the region's list of values")?;
+    let mut items = try_vec(count, "the region's list of values")?;
     read_region(&canvas, &region, |v| items.push(value_obj(v)));
     Ok(Some(Obj::list_of(items)))
 }
@@ -78,7 +93,7 @@ fn set(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     }
     // Every value is parsed and range-checked before any voxel changes.
     let vtype = canvas.voxel_type();
-    let mut encoded = Vec::with_capacity(values.len() * vtype.size());
+    let mut encoded = try_vec(values.len() * vtype.size(), "the region's encoded values")?;
     for value in &values {
         encoded.extend_from_slice(vtype.encode(parse_value(interp, value.as_arg(), vtype)?)?.as_bytes());
     }

@@ -194,9 +194,10 @@ pub fn snapshot_command(_state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_
         Ok(v)
     })?;
     let path = objv[2].to_str();
+    let file = crate::tcl::path::native_path(objv[2])?;
     let bytes = rgb_png_bytes(w, h, &rgb)
         .map_err(|e| MxError::mx(format!("cannot write \"{path}\": {e}"), &["FORMAT", "PNG"]))?;
-    PendingFile::write(&path, false, |out| out.write_all(&bytes))?.commit()?;
+    PendingFile::write(&file, false, |out| out.write_all(&bytes))?.commit()?;
     Ok(None)
 }
 

@@ -11,8 +11,10 @@
 pub mod canvas;
 pub mod copy;
 pub mod error;
+pub mod exit_gate;
 pub mod geometry;
 pub mod integer_text;
+pub mod limits;
 pub mod metadata;
 pub mod mode;
 pub mod orphans;

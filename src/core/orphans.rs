@@ -1,6 +1,13 @@
 //! Orphans: mxcanvas segments whose creating process is gone and that nothing
 //! is attached to (a program killed before it freed its transports). Found by
 //! their key ([`super::segment::is_mx_key`]); `mx::sweep` removes them.
+//!
+//! Whose: by default only the caller's own — segments whose owner is the
+//! process's effective uid. Root may remove anybody's segment, so a root
+//! `mx::sweep` that took every orphan would remove other users' segments
+//! that merely look like ours (any program may use a key in the range);
+//! [`Whose::AllUsers`] (`mx::sweep -allusers`) is the administrator's
+//! explicit cleanup of every user's orphans.
 
 use super::error::{MxError, MxResult};
 use super::segment::is_mx_key;
@@ -13,11 +20,26 @@ pub fn is_orphan(info: &shm::SegmentInfo) -> bool {
     is_mx_key(info.key) && info.attachments == 0 && !crate::sys::process::is_alive(info.creator_pid)
 }
 
+/// Whose orphans a sweep looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose {
+    /// Owned by the effective uid of this process.
+    Mine,
+    /// Anybody's (as far as the kernel lets this process see and remove them).
+    AllUsers,
+}
+
+impl Whose {
+    fn includes(self, info: &shm::SegmentInfo) -> bool {
+        self == Whose::AllUsers || info.owner_uid == crate::sys::process::effective_uid()
+    }
+}
+
 /// The ids of the mxcanvas orphans of this IPC namespace that this process
-/// can see, in increasing order.
-pub fn orphans() -> MxResult<Vec<i32>> {
+/// can see, of `whose` owners, in increasing order.
+pub fn orphans(whose: Whose) -> MxResult<Vec<i32>> {
     let all = shm::list().map_err(|e| MxError::posix("cannot list shared memory segments", e))?;
-    let mut ids: Vec<i32> = all.iter().filter(|i| is_orphan(i)).map(|i| i.id).collect();
+    let mut ids: Vec<i32> = all.iter().filter(|i| is_orphan(i) && whose.includes(i)).map(|i| i.id).collect();
     ids.sort_unstable();
     Ok(ids)
 }
@@ -27,10 +49,10 @@ pub fn orphans() -> MxResult<Vec<i32>> {
 /// segment somebody attached in the meantime is left alone; one we may not
 /// remove (another user's, EPERM) is skipped. Segments that are not ours, and
 /// ours that a live process created or anybody is attached to, are never touched.
-pub fn sweep_orphans() -> MxResult<Vec<i32>> {
+pub fn sweep_orphans(whose: Whose) -> MxResult<Vec<i32>> {
     let mut removed = Vec::new();
-    for id in orphans()? {
-        let still = shm::stat(id).map(|info| is_orphan(&info)).unwrap_or(false);
+    for id in orphans(whose)? {
+        let still = shm::stat(id).map(|info| is_orphan(&info) && whose.includes(&info)).unwrap_or(false);
         if still && shm::remove(id).is_ok() {
             removed.push(id);
         }

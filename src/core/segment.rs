@@ -13,6 +13,7 @@ use super::error::MxError;
 use crate::sys::shm;
 use crate::sys::SysError;
 use nix::errno::Errno;
+use once_cell::sync::Lazy;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The first key of the range mxcanvas creates its segments with ("MX").
@@ -32,12 +33,25 @@ fn mx_key(n: u32) -> i32 {
 
 static NEXT_KEY: AtomicU64 = AtomicU64::new(0);
 
-/// Create a segment with a fresh key from the mxcanvas range. Processes start
-/// at different places in the range (their pid) and walk it with a counter,
-/// so collisions are rare; a key in use (EEXIST) just moves on to the next.
+/// Where this process starts in the range: random (the standard library's
+/// per-process random hash keys), so that nobody can tell which keys a
+/// process will use next. Predicting them would buy an attacker nothing
+/// (a key in use is skipped, and nothing looks segments up by key), but
+/// squatting should not even be aimed.
+static START: Lazy<u32> = Lazy::new(|| {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.finish() as u32
+});
+
+/// Create a segment with a fresh key from the mxcanvas range. Each process
+/// starts at a random place in the range and walks it with a counter, so
+/// collisions are rare; a key in use (EEXIST) — whoever holds it, even
+/// another user squatting on purpose — just moves on to the next.
 /// Large segments get huge pages where the system has them ([`shm::create_large`]).
 pub fn create_mx_segment(bytes: usize, mode: u32) -> Result<shm::NewSegment, SysError> {
-    let start = std::process::id().wrapping_mul(2_654_435_761);
+    let start = *START;
     create_walking(|| start.wrapping_add(NEXT_KEY.fetch_add(1, Ordering::Relaxed) as u32), bytes, mode)
 }
 

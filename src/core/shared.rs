@@ -16,6 +16,7 @@
 //!   exit ([`remove_all`]), so none outlives the process that made it.
 
 use super::error::{MxError, MxResult};
+use super::exit_gate;
 use super::segment::{create_failed, create_mx_segment};
 use crate::sys::shm::{self, Attachment, OwnerIds};
 use crate::sys::SysError;
@@ -25,25 +26,28 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The segments that are some live canvas's storage, process-wide: id to
-/// the generation of the buffer that holds it.
-static CANVAS_SEGMENTS: Lazy<Mutex<BTreeMap<i32, u64>>> = Lazy::new(Default::default);
+/// the generation of the buffer that holds it and the process that made it.
+static CANVAS_SEGMENTS: Lazy<Mutex<BTreeMap<i32, (u64, u32)>>> = Lazy::new(Default::default);
 static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
 
-fn registry() -> MutexGuard<'static, BTreeMap<i32, u64>> {
+fn registry() -> MutexGuard<'static, BTreeMap<i32, (u64, u32)>> {
     CANVAS_SEGMENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The generation of the live canvas whose storage segment `id` is, if any.
 pub fn canvas_segment(id: i32) -> Option<u64> {
-    registry().get(&id).copied()
+    registry().get(&id).map(|&(generation, _)| generation)
 }
 
-/// Mark every canvas segment of the process for removal: it is exiting, and
-/// its attachments go with it.
+/// Mark every canvas segment this process made for removal: it is exiting,
+/// and its attachments go with it. Segments a parent process made (this one
+/// was forked from it) are the parent's: left alone.
 pub fn remove_all() {
-    for id in std::mem::take(&mut *registry()).into_keys() {
-        // Nothing to report at exit; a segment already gone needs nothing.
-        let _ = shm::remove(id);
+    for (id, (_, pid)) in std::mem::take(&mut *registry()) {
+        if exit_gate::created_here(pid) {
+            // Nothing to report at exit; a segment already gone needs nothing.
+            let _ = shm::remove(id);
+        }
     }
 }
 
@@ -56,6 +60,8 @@ pub struct SharedBuffer {
     /// the owner's own read bit away, and IPC_STAT would then fail).
     owner: OwnerIds,
     generation: u64,
+    /// The process that made the segment (see `exit_gate::created_here`).
+    pid: u32,
 }
 
 impl SharedBuffer {
@@ -63,6 +69,9 @@ impl SharedBuffer {
         // An mxcanvas key, like every segment the package makes: `ipcs` and
         // mx::sweep can tell it is ours (a live canvas is always attached,
         // so it is never taken for an orphan).
+        // Held until the segment is registered, so an exit on another
+        // thread cannot miss it (see `exit_gate`).
+        let pass = exit_gate::begin()?;
         let segment = create_mx_segment(len, 0o600).map_err(|e| create_failed(len, e))?;
         let attachment = Attachment::attach(segment.id(), true)
             .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
@@ -71,8 +80,8 @@ impl SharedBuffer {
         // Registered before the guard lets go, so that no moment exists in
         // which the segment is neither guarded nor known.
         let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
-        registry().insert(segment.keep(), generation);
-        Ok(SharedBuffer { attachment, owner, generation })
+        registry().insert(segment.keep(), (generation, pass.pid()));
+        Ok(SharedBuffer { attachment, owner, generation, pid: pass.pid() })
     }
 
     /// Tells this buffer from an earlier one whose segment had the same id.
@@ -106,11 +115,17 @@ impl SharedBuffer {
 impl Drop for SharedBuffer {
     fn drop(&mut self) {
         let id = self.id();
+        // Mark first, then leave the registry, then detach (the
+        // attachment's own Drop): the segment goes away when the last program
+        // detaches. Marked before it leaves the registry, so that an exit on
+        // another thread in between finds it there or finds it marked (found
+        // by races-1.2: leaving first leaked it about once in 40 exits). An
+        // error means it was already marked (at exit). A process forked from
+        // the one that made the segment only detaches.
+        if exit_gate::created_here(self.pid) {
+            let _ = shm::remove(id);
+        }
         registry().remove(&id);
-        // Mark first, then detach (the attachment's own Drop): the segment
-        // goes away when the last program detaches. An error means it was
-        // already marked (at exit); nothing else is left to do.
-        let _ = shm::remove(id);
     }
 }
 

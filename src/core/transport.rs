@@ -37,6 +37,7 @@
 use super::canvas::Canvas;
 use super::copy::{copy_voxels, Dest};
 use super::error::{MxError, MxResult};
+use super::exit_gate;
 use super::segment::{create_failed, create_mx_segment};
 use super::shared::canvas_segment;
 use crate::sys::shm::{self, Attachment};
@@ -59,8 +60,10 @@ pub fn new_owner() -> Owner {
 
 #[derive(Debug)]
 enum Transport {
-    /// `MxExternCanvas` made the segment: removed whenever the transport is released.
-    Created(Attachment),
+    /// `MxExternCanvas` made the segment, in process `pid`: removed whenever
+    /// the transport is released — by that process; in a process forked from
+    /// it, teardown only detaches (the parent's segment is not the child's).
+    Created(Attachment, u32),
     /// Made elsewhere and adopted (`MxInternCanvas ... false`): removed only
     /// when a script names it (`MxInternCanvas ... true`, `MxFreeTransport`).
     Adopted(Attachment),
@@ -82,7 +85,7 @@ impl Transport {
     /// detach. Removing first means a refused IPC_RMID leaves the transport
     /// exactly as it was.
     fn release(self, id: i32, remove: bool) -> Result<(), (Transport, SysError)> {
-        if let Transport::Created(ref attachment) | Transport::Adopted(ref attachment) = self {
+        if let Transport::Created(ref attachment, _) | Transport::Adopted(ref attachment) = self {
             if remove && canvas_segment(attachment.id()).is_none() {
                 if let Err(e) = shm::remove(id) {
                     return Err((self, e));
@@ -140,6 +143,9 @@ pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> 
         return Ok(id);
     }
     let bytes = canvas.bytes();
+    // Held until the segment is in the table: an exit on another thread
+    // waits for it instead of missing the segment (see `exit_gate`).
+    let pass = exit_gate::begin()?;
     let segment = create_mx_segment(bytes, mode).map_err(|e| create_failed(bytes, e))?;
     let mut attachment = Attachment::attach(segment.id(), true)
         .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
@@ -149,7 +155,8 @@ pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> 
     }
     copy_voxels(view, canvas.as_bytes(), Dest::Fresh);
     let id = segment.keep();
-    table().insert((owner, id), Transport::Created(attachment));
+    table().insert((owner, id), Transport::Created(attachment, pass.pid()));
+    drop(pass);
     Ok(id)
 }
 
@@ -186,6 +193,9 @@ pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> 
         Attachment::attach(id, false)
             .map_err(|e| MxError::posix(format!("cannot attach shared memory segment {id}"), e))
     };
+    // While a transport is out of the table, an exit would not see it: the
+    // pass makes the exit wait until it is back (or freed).
+    let _pass = exit_gate::begin()?;
     let held = table().remove(&(owner, id));
     let was_held = held.is_some();
     let restore = |t: Transport| {
@@ -198,7 +208,7 @@ pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> 
         None => Transport::Adopted(attach()?),
     };
     let reader = match &transport {
-        Transport::Created(_) | Transport::Adopted(_) => None,
+        Transport::Created(..) | Transport::Adopted(_) => None,
         Transport::Canvas { .. } => match attach() {
             Ok(a) => Some(a),
             Err(e) => {
@@ -208,7 +218,7 @@ pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> 
         },
     };
     let source = match (&reader, &transport) {
-        (Some(a), _) | (None, Transport::Created(a) | Transport::Adopted(a)) => a,
+        (Some(a), _) | (None, Transport::Created(a, _) | Transport::Adopted(a)) => a,
         (None, Transport::Canvas { .. }) => unreachable!("a canvas transport got a reader above"),
     };
     if source.len() != expected {
@@ -234,14 +244,17 @@ pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> 
 
 /// `MxFreeTransport`: detach and remove a transport of `owner` without copying.
 pub fn free_transport(owner: Owner, id: i32) -> MxResult<()> {
-    let transport = table().remove(&(owner, id)).ok_or_else(|| {
+    // Under the table's lock, as in `release_matching`: marked before it
+    // leaves the table, so an exit meanwhile cannot miss it.
+    let mut table = table();
+    let transport = table.remove(&(owner, id)).ok_or_else(|| {
         MxError::mx(
             format!("{id} is not a transport of this interpreter: expected one of the ids MxTransports lists"),
             &["LOOKUP", "TRANSPORT", &id.to_string()],
         )
     })?;
     transport.release(id, true).map_err(|(t, e)| {
-        table().insert((owner, id), t);
+        table.insert((owner, id), t);
         MxError::posix(format!("cannot free shared memory segment {id}"), e)
     })
 }
@@ -252,15 +265,16 @@ pub fn transports(owner: Owner) -> Vec<i32> {
 }
 
 fn release_matching(keep: impl Fn(Owner) -> bool) {
-    let released: Vec<(i32, Transport)> = {
-        let mut table = table();
-        let (gone, kept): (Table, Table) =
-            std::mem::take(&mut *table).into_iter().partition(|((owner, _), _)| !keep(*owner));
-        *table = kept;
-        gone.into_iter().map(|((_, id), t)| (id, t)).collect()
-    };
-    for (id, transport) in released {
-        let remove = matches!(transport, Transport::Created(_));
+    // Released under the table's lock: a transport is marked for removal
+    // before it leaves the table, so an exit on another thread (which takes
+    // the same lock) either finds it or finds it marked — never neither.
+    let mut table = table();
+    let (gone, kept): (Table, Table) =
+        std::mem::take(&mut *table).into_iter().partition(|((owner, _), _)| !keep(*owner));
+    *table = kept;
+    for ((_, id), transport) in gone {
+        // Only the process that made a segment removes it at teardown.
+        let remove = matches!(transport, Transport::Created(_, pid) if exit_gate::created_here(pid));
         // Teardown cannot report errors; a segment that refuses removal was
         // not ours to remove. The attachment is dropped either way.
         let _ = transport.release(id, remove).map_err(|(t, _)| drop(t));

@@ -89,7 +89,7 @@ fn extern_uses_the_mx_key_range() {
     assert!(is_mx_key(ka) && is_mx_key(kb) && ka != kb, "{ka:#x} {kb:#x}");
 
     // our own segments are attached and their creator (us) is alive
-    let listed = orphans().unwrap();
+    let listed = orphans(crate::core::orphans::Whose::Mine).unwrap();
     assert!(!listed.contains(&a) && !listed.contains(&b));
     release_owner(owner);
 }

@@ -10,13 +10,13 @@
 //! sidecar when the origin cannot express the affine (or when a sidecar of
 //! that name exists already, so that it never contradicts the header).
 
-use super::files::{io_error, split_name};
+use super::files::{io_error, shown, split_name, with_ending};
 use super::matfile::{self, Affine};
 use crate::core::error::MxResult;
 use crate::core::{Metadata, MxError};
 use std::fs;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// SPM's default: the x axis is flipped (radiological storage).
 const FLIP_X: Affine = [[-1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]];
@@ -36,10 +36,13 @@ fn shift(by: f64) -> Affine {
 }
 
 /// The sidecar that belongs to an Analyze header: `x.hdr` -> `x.mat`.
-pub fn sidecar_path(header: &str) -> String {
+pub fn sidecar_path(header: &Path) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
     let (stem, _, _) = split_name(header);
-    let upper = header.trim_end_matches(".gz").trim_end_matches(".GZ").ends_with(|c: char| c.is_ascii_uppercase());
-    format!("{stem}.{}", if upper { "MAT" } else { "mat" })
+    let bytes = header.as_os_str().as_bytes();
+    let bare = bytes.strip_suffix(b".gz").or_else(|| bytes.strip_suffix(b".GZ")).unwrap_or(bytes);
+    let upper = bare.last().is_some_and(|c| c.is_ascii_uppercase());
+    with_ending(stem, if upper { ".MAT" } else { ".mat" })
 }
 
 /// Zooms with SPM's x flip, as nibabel's `get_origin_affine` takes them.
@@ -69,17 +72,26 @@ pub fn origin_affine(m: &Metadata, dims: [usize; 3]) -> Option<Affine> {
 
 /// The affine of a loaded Analyze pair whose header is `header_path`:
 /// from its sidecar when there is a non-empty one, else from its origin.
-pub fn load_affine(header_path: &str, m: &Metadata, dims: [usize; 3]) -> MxResult<Option<Affine>> {
-    let path = sidecar_path(header_path);
-    if Path::new(&path).exists() {
-        let len = fs::metadata(&path).map_err(|e| io_error("read", &path, e))?.len();
+pub fn load_affine(header_path: &Path, m: &Metadata, dims: [usize; 3]) -> MxResult<Option<Affine>> {
+    let file = sidecar_path(header_path);
+    let path = shown(&file).into_owned();
+    if file.exists() {
+        let meta = fs::metadata(&file).map_err(|e| io_error("read", &path, e))?;
+        if !meta.is_file() {
+            // A FIFO would block the read below: only regular files are read.
+            return Err(MxError::mx(
+                format!("cannot read \"{path}\": it is not a regular file, expected an SPM .mat file"),
+                &["FORMAT", "NOTFILE"],
+            ));
+        }
+        let len = meta.len();
         if len > matfile::MAX_MAT_FILE {
             return Err(too_big(&path, len));
         }
         // Read at most one byte past the limit: a file that grew since the
         // check is refused, never read whole.
         let mut bytes = Vec::new();
-        fs::File::open(&path)
+        fs::File::open(&file)
             .and_then(|f| f.take(matfile::MAX_MAT_FILE + 1).read_to_end(&mut bytes))
             .map_err(|e| io_error("read", &path, e))?;
         if bytes.len() as u64 > matfile::MAX_MAT_FILE {

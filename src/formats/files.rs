@@ -1,15 +1,25 @@
 //! File access for the image formats: which files a name stands for, reading
 //! through gzip when the bytes say so, and writing that never leaves a
-//! half-written file behind (temporary file in the same directory, then rename).
+//! half-written file behind (temporary file in the same directory, then
+//! rename; see [`super::replace`] for how old files are kept and restored).
+//!
+//! Names are paths in the system's encoding, as Tcl converted them from the
+//! script's string (`tcl::native_path`): the byte-for-byte name that `file
+//! exists` and `glob` see. The endings this module looks at are ASCII, so
+//! they are the same bytes in any encoding Tcl uses for file names.
 
 use super::gzip::reader::GzReader;
 use super::gzip::writer::GzWriter;
+use super::replace::{self, Staged};
 use crate::core::MxError;
 use crate::sys::SysError;
+use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What a file name's ending says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,34 +30,47 @@ pub enum Ending {
     Other,
 }
 
+/// A name as messages show it (bytes that are not UTF-8 as U+FFFD).
+pub fn shown(path: &Path) -> Cow<'_, str> {
+    path.to_string_lossy()
+}
+
 /// A file name split into its stem, its image-format ending and whether it
 /// ends in `.gz`: `brain.nii.gz` -> ("brain", Nii, true). Endings are matched
 /// without regard to case.
-pub fn split_name(path: &str) -> (&str, Ending, bool) {
-    let lower = path.to_ascii_lowercase();
-    let (base, gz) = match lower.strip_suffix(".gz") {
+pub fn split_name(path: &Path) -> (&[u8], Ending, bool) {
+    let bytes = path.as_os_str().as_bytes();
+    let lower = bytes.to_ascii_lowercase();
+    let (base, gz) = match lower.strip_suffix(b".gz") {
         Some(b) => (b.len(), true),
         None => (lower.len(), false),
     };
-    for (ext, ending) in [(".nii", Ending::Nii), (".hdr", Ending::Hdr), (".img", Ending::Img)] {
+    for (ext, ending) in [(&b".nii"[..], Ending::Nii), (b".hdr", Ending::Hdr), (b".img", Ending::Img)] {
         if lower[..base].ends_with(ext) {
-            return (&path[..base - ext.len()], ending, gz);
+            return (&bytes[..base - ext.len()], ending, gz);
         }
     }
-    (path, Ending::Other, false)
+    (bytes, Ending::Other, false)
+}
+
+/// `stem` followed by the ASCII `ending`, as a path.
+pub fn with_ending(stem: &[u8], ending: &str) -> PathBuf {
+    let mut name = stem.to_vec();
+    name.extend_from_slice(ending.as_bytes());
+    PathBuf::from(OsStr::from_bytes(&name))
 }
 
 /// The other file of a header/image pair: for `x.hdr` the candidates
 /// `x.img` and `x.img.gz` (and `.IMG` for upper-case names), the one with
 /// the same compression ending first.
-pub fn pair_candidates(path: &str, want: Ending) -> Vec<String> {
+pub fn pair_candidates(path: &Path, want: Ending) -> Vec<PathBuf> {
     let (stem, _, gz) = split_name(path);
     let ext = if want == Ending::Hdr { "hdr" } else { "img" };
-    let upper = path.ends_with(|c: char| c.is_ascii_uppercase());
+    let upper = path.as_os_str().as_bytes().last().is_some_and(|c| c.is_ascii_uppercase());
     let ext = if upper { ext.to_ascii_uppercase() } else { ext.to_string() };
     let gz_ext = if upper { "GZ" } else { "gz" };
-    let plain = format!("{stem}.{ext}");
-    let zipped = format!("{stem}.{ext}.{gz_ext}");
+    let plain = with_ending(stem, &format!(".{ext}"));
+    let zipped = with_ending(stem, &format!(".{ext}.{gz_ext}"));
     if gz {
         vec![zipped, plain]
     } else {
@@ -57,8 +80,8 @@ pub fn pair_candidates(path: &str, want: Ending) -> Vec<String> {
 
 /// The first of `candidates` that exists, or the first one (so that opening
 /// it reports the missing file).
-pub fn first_existing(candidates: Vec<String>) -> String {
-    candidates.iter().find(|p| Path::new(p).exists()).cloned().unwrap_or_else(|| candidates[0].clone())
+pub fn first_existing(candidates: Vec<PathBuf>) -> PathBuf {
+    candidates.iter().find(|p| p.exists()).cloned().unwrap_or_else(|| candidates[0].clone())
 }
 
 /// An `io::Error` as the error a script should see: `POSIX ENAME text` for
@@ -124,23 +147,47 @@ impl Decoded {
 
 /// Open `path` for reading its decoded bytes: gzip-compressed files (told by
 /// their first two bytes, 1f 8b, not by their name) are decompressed as read.
-pub fn open_decoded(path: &str) -> Result<Decoded, MxError> {
-    let file = File::open(path).map_err(|e| io_error("open", path, e))?;
-    let meta = file.metadata().map_err(|e| io_error("read", path, e))?;
+/// Only regular files are read: the file is opened without blocking (a FIFO
+/// with no writer would otherwise hang the interpreter in `open`) and then
+/// refused if it is a FIFO, a device, a socket or a directory.
+pub fn open_decoded(path: &Path) -> Result<Decoded, MxError> {
+    let shown = shown(path);
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| io_error("open", &shown, e))?;
+    let meta = file.metadata().map_err(|e| io_error("read", &shown, e))?;
     if meta.is_dir() {
         return Err(MxError {
-            message: format!("cannot read \"{path}\": it is a directory"),
+            message: format!("cannot read \"{shown}\": it is a directory"),
             code: vec!["POSIX".into(), "EISDIR".into(), "is a directory".into()],
         });
     }
+    if !meta.is_file() {
+        let ft = meta.file_type();
+        let kind = if ft.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if ft.is_char_device() || ft.is_block_device() {
+            "a device"
+        } else if ft.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        };
+        return Err(MxError::mx(
+            format!("cannot read \"{shown}\": it is {kind}, expected a regular file"),
+            &["FORMAT", "NOTFILE"],
+        ));
+    }
+    // O_NONBLOCK means nothing for reading a regular file; it stays set.
     let mut reader = BufReader::with_capacity(1 << 16, file);
-    let head = reader.fill_buf().map_err(|e| io_error("read", path, e))?;
+    let head = reader.fill_buf().map_err(|e| io_error("read", &shown, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        let gz = GzReader::new(reader, meta.len()).map_err(|e| io_error("read", path, e))?;
+        let gz = GzReader::new(reader, meta.len()).map_err(|e| io_error("read", &shown, e))?;
         Ok(Decoded { reader: Box::new(gz), gzip: true, plain_len: None })
     } else {
-        let plain_len = meta.is_file().then_some(meta.len());
-        Ok(Decoded { reader: Box::new(reader), gzip: false, plain_len })
+        Ok(Decoded { reader: Box::new(reader), gzip: false, plain_len: Some(meta.len()) })
     }
 }
 
@@ -173,51 +220,45 @@ pub fn skip(reader: &mut dyn Read, count: u64, path: &str) -> Result<(), MxError
     Ok(())
 }
 
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 /// A file being written under a temporary name beside its final name. It is
-/// removed when dropped unless [`PendingFile::commit`] renamed it into place.
+/// removed when dropped unless it was renamed into place ([`PendingFile::commit`],
+/// [`commit_all`]).
 pub struct PendingFile {
-    temp: PathBuf,
-    target: String,
+    staged: Staged,
     committed: bool,
 }
 
 impl PendingFile {
     /// [`PendingFile::write_with`], gzip-compressed at the default level when `gzip`.
     pub fn write(
-        target: &str,
+        target: &Path,
         gzip: bool,
         fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> Result<PendingFile, MxError> {
         PendingFile::write_with(target, gzip.then_some(super::gzip::DEFAULT_LEVEL), fill)
     }
 
-    /// Write the whole file with `fill` (gzip-compressed at level `gzip` when given), then
-    /// flush and sync it; the final name is untouched until [`commit`](Self::commit).
+    /// Write the whole file with `fill` (gzip-compressed at level `gzip` when
+    /// given), then flush and sync it; the final name is untouched until
+    /// [`commit`](Self::commit). A file that replaces another gets the
+    /// other's permission bits and group; a new one what a plain `open`
+    /// gives (0666 less the umask).
     pub fn write_with(
-        target: &str,
+        target: &Path,
         gzip: Option<u32>,
         fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> Result<PendingFile, MxError> {
-        let path = Path::new(target);
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.is_empty() {
+        let shown = shown(target);
+        if target.file_name().is_none_or(|n| n.is_empty()) {
             return Err(MxError::mx(
-                format!("cannot write \"{target}\": expected a file name"),
+                format!("cannot write \"{shown}\": expected a file name"),
                 &["FORMAT", "FILENAME"],
             ));
         }
-        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let file =
-            OpenOptions::new().write(true).create_new(true).open(&temp).map_err(|e| io_error("write", target, e))?;
+        let keep = replace::keep_of(target);
+        let (file, temp) = replace::create_temp(target, keep).map_err(|e| io_error("write", &shown, e))?;
         // From here on the guard removes the temporary file on any failure.
-        let pending = PendingFile { temp, target: target.to_string(), committed: false };
+        let pending = PendingFile { staged: Staged { temp, target: target.to_path_buf() }, committed: false };
         let result = (|| -> io::Result<()> {
             let mut out = BufWriter::with_capacity(1 << 16, file);
             if let Some(level) = gzip {
@@ -228,18 +269,33 @@ impl PendingFile {
                 fill(&mut out)?;
             }
             let file = out.into_inner().map_err(|e| e.into_error())?;
+            replace::apply_keep(&file, keep)?;
             file.sync_all()
         })();
-        result.map_err(|e| io_error("write", target, e))?;
+        result.map_err(|e| io_error("write", &shown, e))?;
         Ok(pending)
     }
 
     /// Move the finished file to its final name.
-    pub fn commit(mut self) -> Result<(), MxError> {
-        fs::rename(&self.temp, &self.target).map_err(|e| io_error("write", &self.target, e))?;
-        self.committed = true;
-        Ok(())
+    pub fn commit(self) -> Result<(), MxError> {
+        commit_all(vec![self])
     }
+}
+
+/// Move every finished file to its final name, or none of them: on failure
+/// the old files are back in place (see [`replace::commit_all`]).
+pub fn commit_all(mut files: Vec<PendingFile>) -> Result<(), MxError> {
+    let staged: Vec<Staged> =
+        files.iter().map(|f| Staged { temp: f.staged.temp.clone(), target: f.staged.target.clone() }).collect();
+    replace::commit_all(&staged).map_err(|f| {
+        let mut e = io_error("write", &shown(&f.target), f.error);
+        e.message.push_str(&f.note);
+        e
+    })?;
+    for f in &mut files {
+        f.committed = true;
+    }
+    Ok(())
 }
 
 impl Drop for PendingFile {
@@ -247,7 +303,7 @@ impl Drop for PendingFile {
         if !self.committed {
             // Best effort: the temporary file may already be gone, and a
             // destructor has no way to report a failure.
-            let _ = fs::remove_file(&self.temp);
+            let _ = fs::remove_file(&self.staged.temp);
         }
     }
 }
@@ -258,19 +314,27 @@ mod tests {
 
     #[test]
     fn names_split_by_ending() {
-        assert_eq!(split_name("a/brain.nii.gz"), ("a/brain", Ending::Nii, true));
-        assert_eq!(split_name("brain.NII"), ("brain", Ending::Nii, false));
-        assert_eq!(split_name("x.hdr"), ("x", Ending::Hdr, false));
-        assert_eq!(split_name("x.img.gz"), ("x", Ending::Img, true));
-        assert_eq!(split_name("x.gz"), ("x.gz", Ending::Other, false));
-        assert_eq!(split_name("x.png"), ("x.png", Ending::Other, false));
+        let split = |p: &str| {
+            let (stem, e, gz) = split_name(Path::new(p));
+            (String::from_utf8(stem.to_vec()).unwrap(), e, gz)
+        };
+        assert_eq!(split("a/brain.nii.gz"), ("a/brain".into(), Ending::Nii, true));
+        assert_eq!(split("brain.NII"), ("brain".into(), Ending::Nii, false));
+        assert_eq!(split("x.hdr"), ("x".into(), Ending::Hdr, false));
+        assert_eq!(split("x.img.gz"), ("x".into(), Ending::Img, true));
+        assert_eq!(split("x.gz"), ("x.gz".into(), Ending::Other, false));
+        assert_eq!(split("x.png"), ("x.png".into(), Ending::Other, false));
+        // bytes that are not UTF-8 stay as they are
+        let odd = Path::new(OsStr::from_bytes(b"\xed\xa0\x80.hdr"));
+        assert_eq!(split_name(odd), (&b"\xed\xa0\x80"[..], Ending::Hdr, false));
     }
 
     #[test]
     fn pair_candidates_prefer_same_compression() {
-        assert_eq!(pair_candidates("d/x.hdr", Ending::Img), ["d/x.img", "d/x.img.gz"]);
-        assert_eq!(pair_candidates("x.hdr.gz", Ending::Img), ["x.img.gz", "x.img"]);
-        assert_eq!(pair_candidates("X.IMG", Ending::Hdr), ["X.HDR", "X.HDR.GZ"]);
+        let pair = |p: &str, e| pair_candidates(Path::new(p), e);
+        assert_eq!(pair("d/x.hdr", Ending::Img), [Path::new("d/x.img"), Path::new("d/x.img.gz")]);
+        assert_eq!(pair("x.hdr.gz", Ending::Img), [Path::new("x.img.gz"), Path::new("x.img")]);
+        assert_eq!(pair("X.IMG", Ending::Hdr), [Path::new("X.HDR"), Path::new("X.HDR.GZ")]);
     }
 
     fn temp_dir(tag: &str) -> PathBuf {
@@ -282,7 +346,7 @@ mod tests {
     #[test]
     fn gzip_is_detected_by_content() {
         let dir = temp_dir("gz");
-        let path = dir.join("plain-name.bin").to_string_lossy().into_owned();
+        let path = dir.join("plain-name.bin");
         PendingFile::write(&path, true, |w| w.write_all(b"hello")).unwrap().commit().unwrap();
         let mut text = String::new();
         open_decoded(&path).unwrap().reader.read_to_string(&mut text).unwrap();
@@ -293,7 +357,7 @@ mod tests {
     #[test]
     fn failed_writes_leave_nothing() {
         let dir = temp_dir("fail");
-        let path = dir.join("out.nii").to_string_lossy().into_owned();
+        let path = dir.join("out.nii");
         let e = PendingFile::write(&path, false, |_| Err(io::Error::from_raw_os_error(libc::ENOSPC))).err().unwrap();
         assert_eq!(e.code[..2], ["POSIX", "ENOSPC"]);
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
@@ -305,7 +369,7 @@ mod tests {
 
     #[test]
     fn missing_files_are_posix_errors() {
-        let e = open_decoded("/nonexistent/dir/x.nii").err().unwrap();
+        let e = open_decoded(Path::new("/nonexistent/dir/x.nii")).err().unwrap();
         assert_eq!(e.code, ["POSIX", "ENOENT", "no such file or directory"]);
         assert!(e.message.contains("/nonexistent/dir/x.nii"));
     }

@@ -5,7 +5,9 @@
 //! name; the name only says which file of a pair was given. Voxels are read
 //! straight into the canvas buffer, then put into native byte order.
 
-use super::files::{first_existing, open_decoded, pair_candidates, read_up_to, skip, split_name, Decoded, Ending};
+use super::files::{
+    first_existing, open_decoded, pair_candidates, read_up_to, shown, skip, split_name, Decoded, Ending,
+};
 use super::nifti_header::{self, Flavour, Header, HEADER_SIZE};
 use super::voxels::{apply_scaling, swap_bytes};
 use super::FileFormat;
@@ -13,6 +15,7 @@ use super::{analyze, extensions};
 use crate::core::error::MxResult;
 use crate::core::storage::StorageKind;
 use crate::core::{Canvas, Geometry, MxError};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
@@ -33,13 +36,15 @@ fn flavour_name(f: Flavour) -> &'static str {
     }
 }
 
-/// Load `path` as a canvas.
-pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
+/// Load `path` (a name in the system's encoding) as a canvas.
+pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResult<Canvas> {
+    let path = path.as_ref();
     let (_, ending, _) = split_name(path);
     // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).
-    let header_path =
-        if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_string() };
-    let mut header_stream = open_decoded(&header_path)?;
+    let header_file: PathBuf =
+        if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_path_buf() };
+    let mut header_stream = open_decoded(&header_file)?;
+    let header_path = shown(&header_file).into_owned();
     let mut raw = [0u8; HEADER_SIZE];
     let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
     let mut header = nifti_header::decode(&raw[..got], &header_path)?;
@@ -77,16 +82,17 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                 let big = header.big_endian;
                 header.metadata.extra.extensions =
                     extensions::read(&mut *header_stream.reader, u64::MAX, big, &header_path)?.0;
-            } else if let Some(a) = analyze::load_affine(&header_path, &header.metadata, dims3(&header))? {
+            } else if let Some(a) = analyze::load_affine(&header_file, &header.metadata, dims3(&header))? {
                 analyze::set_sform(&mut header.metadata, &a);
             }
             header_stream.finish(&header_path)?;
-            let image_path = if ending == Ending::Img {
-                path.to_string()
+            let image_file = if ending == Ending::Img {
+                path.to_path_buf()
             } else {
-                first_existing(pair_candidates(&header_path, Ending::Img))
+                first_existing(pair_candidates(&header_file, Ending::Img))
             };
-            let mut image_stream = open_decoded(&image_path)?;
+            let mut image_stream = open_decoded(&image_file)?;
+            let image_path = shown(&image_file).into_owned();
             let canvas = read_voxels(&mut image_stream, header.vox_offset, &header, options.storage, &image_path)?;
             image_stream.finish(&image_path)?;
             canvas

@@ -20,13 +20,13 @@ pub mod matfile;
 pub mod nifti_header;
 pub mod png;
 pub mod render;
+pub mod replace;
 pub mod save;
 pub mod slice;
 pub mod voxels;
 
 use crate::core::error::MxResult;
-use crate::core::MxError;
-use slice::Grey;
+use slice::Tiles;
 
 /// The file formats `-format` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +49,10 @@ impl FileFormat {
     }
 }
 
-/// Write `picture` to `path` as a PNG, atomically.
-pub fn save_png(picture: &Grey, path: &str) -> MxResult<()> {
-    let bytes = png::png_bytes(picture)
-        .map_err(|e| MxError::mx(format!("cannot write \"{path}\": {e}"), &["FORMAT", "PNG"]))?;
-    files::PendingFile::write(path, false, |w| w.write_all(&bytes))?.commit()
+/// Write `picture` to `path` as a PNG, atomically. The picture's pixels go
+/// straight from the canvas into the file, a piece at a time.
+pub fn save_png(picture: &Tiles, path: &std::path::Path) -> MxResult<()> {
+    files::PendingFile::write(path, false, |w| png::write_png(w, picture))?.commit()
 }
 
 #[cfg(test)]

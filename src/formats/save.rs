@@ -7,7 +7,7 @@
 //! under temporary names and renamed into place, so a failed save leaves any
 //! existing file untouched and no partial file behind.
 
-use super::files::{split_name, Ending, PendingFile};
+use super::files::{commit_all, shown, split_name, with_ending, Ending, PendingFile};
 use super::header_encode::encode as encode_header;
 use super::nifti_header::{Flavour, HEADER_SIZE};
 use super::FileFormat;
@@ -15,34 +15,38 @@ use super::{analyze, extensions};
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Where and how a save writes.
 #[derive(Debug, PartialEq, Eq)]
 struct Target {
     flavour: Flavour,
-    header: String,
+    header: PathBuf,
     /// The image file of a pair (None for a single file).
-    image: Option<String>,
+    image: Option<PathBuf>,
     gzip: bool,
 }
 
-fn target(path: &str, format: Option<FileFormat>) -> MxResult<Target> {
-    let (stem, ending, gzip) = split_name(path);
+fn target(file: &Path, format: Option<FileFormat>) -> MxResult<Target> {
+    let (stem, ending, gzip) = split_name(file);
+    let path = &*shown(file);
     match (ending, format) {
         (Ending::Nii, Some(FileFormat::Analyze)) => Err(MxError::mx(
             format!("cannot save \"{path}\" as Analyze 7.5: Analyze is a .hdr/.img pair, use a .hdr or .img name"),
             &["FORMAT", "MISMATCH", "analyze"],
         )),
-        (Ending::Nii, _) => Ok(Target { flavour: Flavour::NiftiSingle, header: path.to_string(), image: None, gzip }),
+        (Ending::Nii, _) => Ok(Target { flavour: Flavour::NiftiSingle, header: file.to_path_buf(), image: None, gzip }),
         (Ending::Hdr | Ending::Img, _) => {
-            let gz = if gzip { &path[path.len() - 3..] } else { "" };
-            let upper = path[..path.len() - gz.len()].ends_with(|c: char| c.is_ascii_uppercase());
+            use std::os::unix::ffi::OsStrExt;
+            let bytes = file.as_os_str().as_bytes();
+            // The endings are ASCII: their spelling is kept byte for byte.
+            let gz = if gzip { std::str::from_utf8(&bytes[bytes.len() - 3..]).unwrap_or(".gz") } else { "" };
+            let upper = bytes[..bytes.len() - gz.len()].last().is_some_and(|c| c.is_ascii_uppercase());
             let (h, i) = if upper { ("HDR", "IMG") } else { ("hdr", "img") };
             Ok(Target {
                 flavour: if format == Some(FileFormat::Analyze) { Flavour::Analyze } else { Flavour::NiftiPair },
-                header: format!("{stem}.{h}{gz}"),
-                image: Some(format!("{stem}.{i}{gz}")),
+                header: with_ending(stem, &format!(".{h}{gz}")),
+                image: Some(with_ending(stem, &format!(".{i}{gz}"))),
                 gzip,
             })
         }
@@ -64,16 +68,22 @@ fn little_endian_voxels(canvas: &Canvas) -> Cow<'_, [u8]> {
     }
 }
 
-/// Save `canvas` to `path` (`.gz` names at the default gzip level).
-pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult<()> {
+/// Save `canvas` to `path` (a name in the system's encoding; `.gz` names
+/// at the default gzip level).
+pub fn save(canvas: &Canvas, path: &(impl AsRef<Path> + ?Sized), format: Option<FileFormat>) -> MxResult<()> {
     save_with(canvas, path, format, super::gzip::DEFAULT_LEVEL)
 }
 
 /// Save `canvas` to `path`; `.gz` names are compressed at gzip level
 /// `compression` (0..=9, see [`super::gzip::check_level`]).
-pub fn save_with(canvas: &Canvas, path: &str, format: Option<FileFormat>, compression: u32) -> MxResult<()> {
+pub fn save_with(
+    canvas: &Canvas,
+    path: &(impl AsRef<Path> + ?Sized),
+    format: Option<FileFormat>,
+    compression: u32,
+) -> MxResult<()> {
     let compression = super::gzip::check_level(compression.into())?;
-    let t = target(path, format)?;
+    let t = target(path.as_ref(), format)?;
     let gzip = t.gzip.then_some(compression);
     let dims = canvas.geometry().dims();
     let mut metadata = Cow::Borrowed(canvas.metadata());
@@ -81,7 +91,7 @@ pub fn save_with(canvas: &Canvas, path: &str, format: Option<FileFormat>, compre
     let mut sidecar = None;
     if t.flavour == Flavour::Analyze {
         let mat_path = analyze::sidecar_path(&t.header);
-        let placed = analyze::place(&metadata, [dims[0], dims[1], dims[2]], Path::new(&mat_path).exists());
+        let placed = analyze::place(&metadata, [dims[0], dims[1], dims[2]], mat_path.exists());
         metadata.to_mut().extra.origin = placed.origin;
         sidecar = placed.sidecar.map(|bytes| (mat_path, bytes));
     }
@@ -90,11 +100,11 @@ pub fn save_with(canvas: &Canvas, path: &str, format: Option<FileFormat>, compre
     let ext: Vec<u8> = if t.flavour == Flavour::Analyze {
         Vec::new()
     } else {
-        extensions::check(&metadata.extra.extensions, &t.header)?;
+        extensions::check(&metadata.extra.extensions, &shown(&t.header))?;
         extensions::encode(&metadata.extra.extensions)
     };
     let offset = if t.flavour == Flavour::NiftiSingle { HEADER_SIZE as u64 + ext.len() as u64 } else { 0 };
-    let header = encode_header(t.flavour, dims, canvas.voxel_type(), &metadata, offset, &t.header)?;
+    let header = encode_header(t.flavour, dims, canvas.voxel_type(), &metadata, offset, &shown(&t.header))?;
     let voxels = little_endian_voxels(canvas);
     match &t.image {
         None => {
@@ -115,9 +125,10 @@ pub fn save_with(canvas: &Canvas, path: &str, format: Option<FileFormat>, compre
                 Some((mat_path, bytes)) => Some(PendingFile::write(mat_path, false, |w| w.write_all(bytes))?),
                 None => None,
             };
-            image_file.commit()?;
-            header_file.commit()?;
-            mat_file.map_or(Ok(()), PendingFile::commit)
+            // All renamed into place, or none: a failure puts back the old
+            // image (and header), so a header never describes voxels it was
+            // not saved with.
+            commit_all([image_file, header_file].into_iter().chain(mat_file).collect())
         }
     }
 }
@@ -128,19 +139,25 @@ mod tests {
 
     #[test]
     fn targets_by_name_and_format() {
-        let t = target("a/b.nii.gz", None).unwrap();
-        assert_eq!((t.flavour, t.header.as_str(), t.image, t.gzip), (Flavour::NiftiSingle, "a/b.nii.gz", None, true));
-        let t = target("b.img", None).unwrap();
-        assert_eq!((t.flavour, t.header.as_str(), t.image.as_deref()), (Flavour::NiftiPair, "b.hdr", Some("b.img")));
-        let t = target("b.HDR.gz", Some(FileFormat::Analyze)).unwrap();
+        let t = target(Path::new("a/b.nii.gz"), None).unwrap();
         assert_eq!(
-            (t.flavour, t.header.as_str(), t.image.as_deref()),
+            (t.flavour, t.header.to_str().unwrap(), t.image, t.gzip),
+            (Flavour::NiftiSingle, "a/b.nii.gz", None, true)
+        );
+        let t = target(Path::new("b.img"), None).unwrap();
+        assert_eq!(
+            (t.flavour, t.header.to_str().unwrap(), t.image.as_deref().and_then(Path::to_str)),
+            (Flavour::NiftiPair, "b.hdr", Some("b.img"))
+        );
+        let t = target(Path::new("b.HDR.gz"), Some(FileFormat::Analyze)).unwrap();
+        assert_eq!(
+            (t.flavour, t.header.to_str().unwrap(), t.image.as_deref().and_then(Path::to_str)),
             (Flavour::Analyze, "b.HDR.gz", Some("b.IMG.gz"))
         );
         assert_eq!(
-            target("b.nii", Some(FileFormat::Analyze)).unwrap_err().code,
+            target(Path::new("b.nii"), Some(FileFormat::Analyze)).unwrap_err().code,
             ["MX", "FORMAT", "MISMATCH", "analyze"]
         );
-        assert_eq!(target("b.png", None).unwrap_err().code, ["MX", "FORMAT", "FILENAME", "b.png"]);
+        assert_eq!(target(Path::new("b.png"), None).unwrap_err().code, ["MX", "FORMAT", "FILENAME", "b.png"]);
     }
 }

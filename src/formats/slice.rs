@@ -8,6 +8,12 @@
 //! With `flip` the rows run the other way (the highest index at the top, as
 //! neuroimaging viewers show brains). The window maps `lo` to 0 and `hi` to
 //! 255 linearly (rounded), clamping outside values; NaN is 0.
+//!
+//! Pictures are never built in memory: a [`Tiles`] (one slice, or a montage
+//! of many) computes any run of pixels of any row from the canvas when asked,
+//! so the PNG encoder and Tk's byte array take them piece by piece. Nothing
+//! the size of the picture (or, as before, a plane of f64 per slice) is
+//! allocated, whatever the canvas or the number of slices.
 
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};
@@ -42,14 +48,6 @@ impl Default for View {
     fn default() -> Self {
         View { axis: Axis::Z, frame: 0, window: None, flip: false }
     }
-}
-
-/// An 8-bit greyscale picture, rows top to bottom.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grey {
-    pub width: usize,
-    pub height: usize,
-    pub pixels: Vec<u8>,
 }
 
 /// The number of slices along `axis`.
@@ -87,38 +85,31 @@ pub fn check_frame(canvas: &Canvas, frame: i64) -> MxResult<usize> {
     check_index("frame", frame, canvas.geometry().frames)
 }
 
-/// The values of one plane, as (columns, rows, values row by row, unflipped).
-fn plane(canvas: &Canvas, axis: Axis, index: usize, frame: usize) -> (usize, usize, Vec<f64>) {
+/// The largest side of a picture: PNG and Tk both count pixels in signed
+/// 32-bit integers.
+pub const MAX_SIDE: usize = i32::MAX as usize;
+
+/// (columns, rows) of one plane along `axis`.
+fn plane_size(canvas: &Canvas, axis: Axis) -> (usize, usize) {
     let g = canvas.geometry();
-    let (w, h) = match axis {
+    match axis {
         Axis::Z => (g.width, g.height),
         Axis::Y => (g.width, g.depth),
         Axis::X => (g.height, g.depth),
-    };
-    let vtype = canvas.voxel_type();
-    let size = vtype.size();
-    let bytes = canvas.as_bytes();
-    let mut values = Vec::with_capacity(w * h);
-    for row in 0..h {
-        for col in 0..w {
-            let (x, y, z) = match axis {
-                Axis::Z => (col, row, index),
-                Axis::Y => (col, index, row),
-                Axis::X => (index, col, row),
-            };
-            let at = (((frame * g.depth + z) * g.height + y) * g.width + x) * size;
-            values.push(vtype.decode(&bytes[at..at + size]).as_f64());
-        }
     }
-    (w, h, values)
 }
 
-/// The smallest and largest non-NaN value, or None when there is none.
-fn value_range<'a>(values: impl Iterator<Item = &'a f64>) -> Option<(f64, f64)> {
-    values.filter(|v| !v.is_nan()).fold(None, |acc, &v| match acc {
-        None => Some((v, v)),
-        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-    })
+/// The byte offset of column `col`, row `row` (unflipped) of slice `index`
+/// along `axis` in `frame`, and the bytes from one column to the next.
+fn locate(canvas: &Canvas, axis: Axis, frame: usize, index: usize, col: usize, row: usize) -> (usize, usize) {
+    let g = canvas.geometry();
+    let size = canvas.voxel_type().size();
+    let (x, y, z, step) = match axis {
+        Axis::Z => (col, row, index, 1),
+        Axis::Y => (col, index, row, 1),
+        Axis::X => (index, col, row, g.width),
+    };
+    ((((frame * g.depth + z) * g.height + y) * g.width + x) * size, step * size)
 }
 
 /// One value as a grey level under the window `lo..hi`.
@@ -132,50 +123,142 @@ pub fn grey_level(v: f64, lo: f64, hi: f64) -> u8 {
     }
 }
 
-fn to_grey(w: usize, h: usize, values: &[f64], (lo, hi): (f64, f64), flip: bool) -> Grey {
-    let mut pixels = Vec::with_capacity(w * h);
-    for r in 0..h {
-        let row = if flip { h - 1 - r } else { r };
-        pixels.extend(values[row * w..(row + 1) * w].iter().map(|&v| grey_level(v, lo, hi)));
-    }
-    Grey { width: w, height: h, pixels }
-}
-
-/// Slice `index` of `view.axis` in `view.frame`, windowed by `view.window`
-/// or else by the slice's own min..max.
-pub fn render(canvas: &Canvas, index: usize, view: &View) -> Grey {
-    let (w, h, values) = plane(canvas, view.axis, index, view.frame);
-    let window = view.window.or_else(|| value_range(values.iter())).unwrap_or((0.0, 0.0));
-    to_grey(w, h, &values, window, view.flip)
-}
-
-/// A grid of slices `indices` in `columns` columns (rows as needed), left to
-/// right and top to bottom, with one window for all: `view.window` or else
-/// the min..max over all the slices shown. Unused cells are black.
-pub fn montage(canvas: &Canvas, indices: &[usize], columns: usize, view: &View) -> MxResult<Grey> {
-    if indices.is_empty() || columns == 0 {
-        return Err(MxError::mx("a montage needs at least one slice and one column", &["MONTAGE", "EMPTY"]));
-    }
-    let planes: Vec<_> = indices.iter().map(|&i| plane(canvas, view.axis, i, view.frame)).collect();
-    let window =
-        view.window.or_else(|| value_range(planes.iter().flat_map(|(_, _, v)| v.iter()))).unwrap_or((0.0, 0.0));
-    let (tw, th) = (planes[0].0, planes[0].1);
-    let columns = columns.min(indices.len());
-    let rows = indices.len().div_ceil(columns);
-    let too_big = || MxError::mx("the montage would be too large for a PNG", &["MONTAGE", "TOOLARGE"]);
-    let width = tw.checked_mul(columns).filter(|&v| v <= i32::MAX as usize).ok_or_else(too_big)?;
-    let height = th.checked_mul(rows).filter(|&v| v <= i32::MAX as usize).ok_or_else(too_big)?;
-    let total = width.checked_mul(height).ok_or_else(too_big)?;
-    let mut pixels = vec![0u8; total];
-    for (n, (w, h, values)) in planes.iter().enumerate() {
-        let tile = to_grey(*w, *h, values, window, view.flip);
-        let (ox, oy) = ((n % columns) * tw, (n / columns) * th);
-        for r in 0..th {
-            let start = (oy + r) * width + ox;
-            pixels[start..start + tw].copy_from_slice(&tile.pixels[r * tw..(r + 1) * tw]);
+/// The smallest and largest non-NaN value of the slices `indices` (each read
+/// once, however often it is listed), or None when there is none.
+fn value_range(canvas: &Canvas, indices: &[usize], view: &View) -> MxResult<Option<(f64, f64)>> {
+    let mut distinct = crate::core::limits::try_vec(indices.len(), "the list of slices")?;
+    distinct.extend_from_slice(indices);
+    distinct.sort_unstable();
+    distinct.dedup();
+    let (w, h) = plane_size(canvas, view.axis);
+    let vtype = canvas.voxel_type();
+    let (size, bytes) = (vtype.size(), canvas.as_bytes());
+    let mut range: Option<(f64, f64)> = None;
+    for &index in &distinct {
+        for row in 0..h {
+            let (start, step) = locate(canvas, view.axis, view.frame, index, 0, row);
+            for col in 0..w {
+                let at = start + col * step;
+                let v = vtype.decode(&bytes[at..at + size]).as_f64();
+                if !v.is_nan() {
+                    range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+                }
+            }
         }
     }
-    Ok(Grey { width, height, pixels })
+    Ok(range)
+}
+
+/// A picture of slices of one canvas: `indices` in a grid of `columns`
+/// columns (rows as needed), left to right and top to bottom, windowed to
+/// grey; unused cells are black. One slice is a grid of one. The pixels are
+/// computed from the canvas when [`fill_row`](Tiles::fill_row) asks for them.
+pub struct Tiles<'a> {
+    canvas: &'a Canvas,
+    indices: Vec<usize>,
+    columns: usize,
+    view: View,
+    window: (f64, f64),
+    tile: (usize, usize),
+    width: usize,
+    height: usize,
+}
+
+impl<'a> Tiles<'a> {
+    /// Slice `index` of `view.axis` in `view.frame`, windowed by `view.window`
+    /// or else by the slice's own min..max.
+    pub fn slice(canvas: &'a Canvas, index: usize, view: &View) -> MxResult<Tiles<'a>> {
+        Tiles::grid(canvas, vec![index], 1, view)
+    }
+
+    /// A montage, with one window for all: `view.window` or else the min..max
+    /// over all the slices shown. Its size is checked before anything is read.
+    pub fn grid(canvas: &'a Canvas, indices: Vec<usize>, columns: usize, view: &View) -> MxResult<Tiles<'a>> {
+        if indices.is_empty() || columns == 0 {
+            return Err(MxError::mx("a montage needs at least one slice and one column", &["MONTAGE", "EMPTY"]));
+        }
+        let (tw, th) = plane_size(canvas, view.axis);
+        let columns = columns.min(indices.len());
+        let rows = indices.len().div_ceil(columns);
+        let side = |tile: usize, count: usize, what: &str| {
+            tile.checked_mul(count).filter(|&v| v <= MAX_SIDE).ok_or_else(|| {
+                MxError::mx(
+                    format!(
+                        "the picture would be {tile} x {count} = {} pixels {what}: expected at most {MAX_SIDE} (PNG and Tk count in 32 bits)",
+                        tile as u128 * count as u128
+                    ),
+                    &["PICTURE", "TOOLARGE"],
+                )
+            })
+        };
+        let width = side(tw, columns, "wide")?;
+        let height = side(th, rows, "high")?;
+        let window = match view.window {
+            Some(w) => w,
+            None => value_range(canvas, &indices, view)?.unwrap_or((0.0, 0.0)),
+        };
+        Ok(Tiles { canvas, indices, columns, view: *view, window, tile: (tw, th), width, height })
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// The number of pixels, which may exceed `usize` on 32-bit systems.
+    pub fn pixel_count(&self) -> u64 {
+        self.width as u64 * self.height as u64
+    }
+
+    /// Fill `out` with the pixels of row `y` (0 at the top), from column `x0` on.
+    pub fn fill_row(&self, y: usize, x0: usize, out: &mut [u8]) {
+        let (tw, th) = self.tile;
+        let grid_row = y / th;
+        let ty = if self.view.flip { th - 1 - y % th } else { y % th };
+        let vtype = self.canvas.voxel_type();
+        let (size, bytes) = (vtype.size(), self.canvas.as_bytes());
+        let (lo, hi) = self.window;
+        let mut done = 0;
+        while done < out.len() {
+            let x = x0 + done;
+            let (col, tx) = (x / tw, x % tw);
+            let run = (tw - tx).min(out.len() - done);
+            let dst = &mut out[done..done + run];
+            match self.indices.get(grid_row * self.columns + col) {
+                Some(&index) => {
+                    let (start, step) = locate(self.canvas, self.view.axis, self.view.frame, index, tx, ty);
+                    for (i, pixel) in dst.iter_mut().enumerate() {
+                        let at = start + i * step;
+                        *pixel = grey_level(vtype.decode(&bytes[at..at + size]).as_f64(), lo, hi);
+                    }
+                }
+                None => dst.fill(0),
+            }
+            done += run;
+        }
+    }
+
+    /// Every pixel, rows top to bottom, into `out` (exactly `pixel_count` long).
+    pub fn fill_all(&self, out: &mut [u8]) {
+        if self.width == 0 {
+            return;
+        }
+        for (y, row) in out.chunks_exact_mut(self.width).enumerate() {
+            self.fill_row(y, 0, row);
+        }
+    }
+
+    /// Every pixel in a new buffer, allocated fallibly (`MX ALLOC`).
+    pub fn pixels(&self) -> MxResult<Vec<u8>> {
+        let len = self.width * self.height; // both <= MAX_SIDE, so no overflow on 64-bit
+        let mut out = crate::sys::alloc::zeroed_bytes(len)
+            .ok_or_else(|| crate::core::limits::alloc_failed(len, "the picture's pixels"))?;
+        self.fill_all(&mut out);
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +282,20 @@ mod tests {
         c
     }
 
+    /// The raw values of a plane, through the same addressing as the pictures.
+    fn plane(c: &Canvas, axis: Axis, index: usize, frame: usize) -> (usize, usize, Vec<f64>) {
+        let (w, h) = plane_size(c, axis);
+        let mut values = vec![];
+        for row in 0..h {
+            let (start, step) = locate(c, axis, frame, index, 0, row);
+            for col in 0..w {
+                let at = start + col * step;
+                values.push(c.voxel_type().decode(&c.as_bytes()[at..at + 2]).as_f64());
+            }
+        }
+        (w, h, values)
+    }
+
     #[test]
     fn planes_follow_the_documented_layout() {
         let c = numbered();
@@ -211,13 +308,13 @@ mod tests {
     fn window_and_flip() {
         let c = numbered();
         let view = View { window: Some((0.0, 12.0)), ..View::default() };
-        let g = render(&c, 0, &view);
-        assert_eq!(g.pixels, [0, 21, 43, 213, 234, 255]);
-        let g = render(&c, 0, &View { flip: true, ..view });
-        assert_eq!(g.pixels, [213, 234, 255, 0, 21, 43]);
+        let g = Tiles::slice(&c, 0, &view).unwrap();
+        assert_eq!(g.pixels().unwrap(), [0, 21, 43, 213, 234, 255]);
+        let g = Tiles::slice(&c, 0, &View { flip: true, ..view }).unwrap();
+        assert_eq!(g.pixels().unwrap(), [213, 234, 255, 0, 21, 43]);
         // default window: the slice's own min..max
-        let g = render(&c, 1, &View::default());
-        assert_eq!((g.pixels[0], g.pixels[5]), (0, 255));
+        let p = Tiles::slice(&c, 1, &View::default()).unwrap().pixels().unwrap();
+        assert_eq!((p[0], p[5]), (0, 255));
     }
 
     #[test]
@@ -233,13 +330,38 @@ mod tests {
     fn montage_tiles_in_reading_order() {
         let c = numbered();
         let view = View { window: Some((0.0, 255.0)), axis: Axis::X, ..View::default() };
-        let m = montage(&c, &[0, 1, 2], 2, &view).unwrap();
-        assert_eq!((m.width, m.height), (4, 4));
+        let m = Tiles::grid(&c, vec![0, 1, 2], 2, &view).unwrap();
+        assert_eq!((m.width(), m.height()), (4, 4));
+        let p = m.pixels().unwrap();
         // tile 0 (x=0) top-left, tile 1 (x=1) top-right, tile 2 (x=2) bottom-left, bottom-right black
-        assert_eq!(&m.pixels[0..4], &[0, 10, 1, 11]);
-        assert_eq!(&m.pixels[4..8], &[100, 110, 101, 111]);
-        assert_eq!(&m.pixels[8..12], &[2, 12, 0, 0]);
-        assert_eq!(&m.pixels[12..16], &[102, 112, 0, 0]);
-        assert!(montage(&c, &[], 2, &view).is_err());
+        assert_eq!(&p[0..4], &[0, 10, 1, 11]);
+        assert_eq!(&p[4..8], &[100, 110, 101, 111]);
+        assert_eq!(&p[8..12], &[2, 12, 0, 0]);
+        assert_eq!(&p[12..16], &[102, 112, 0, 0]);
+        // any run of a row is the same pixels as the whole row
+        let mut run = [9u8; 3];
+        m.fill_row(1, 1, &mut run);
+        assert_eq!(run, [110, 101, 111]);
+        assert!(Tiles::grid(&c, vec![], 2, &view).is_err());
+    }
+
+    #[test]
+    fn default_window_spans_every_slice_shown() {
+        let c = numbered();
+        let m = Tiles::grid(&c, vec![0, 0, 1], 3, &View::default()).unwrap();
+        let p = m.pixels().unwrap();
+        // slice 0 holds 0..12, slice 1 100..112 (its 112 at x 2, y 1, the
+        // picture's column 8 of row 1): 0 is black, 112 white, 102 in between
+        assert_eq!((p[0], p[9 + 8], p[8]), (0, 255, 232));
+    }
+
+    #[test]
+    fn oversized_grids_are_refused_before_reading() {
+        // 2^30 x 1 uint8: 1 GiB reserved but never touched (calloc'd pages)
+        let g = Geometry::new([1 << 30, 1, 1, 1], VoxelType::Uint8).unwrap();
+        let c = Canvas::new(g, VoxelType::Uint8).unwrap();
+        let e = Tiles::grid(&c, vec![0, 0, 0], 3, &View::default()).err().unwrap();
+        assert_eq!(e.code, ["MX", "PICTURE", "TOOLARGE"]);
+        assert!(e.message.contains("2147483647"), "{}", e.message);
     }
 }

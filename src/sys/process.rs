@@ -20,6 +20,12 @@ pub fn at_exit(hook: fn()) {
     }
 }
 
+/// The process's effective user id (whose segments `mx::sweep` takes).
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 /// Whether process `pid` (in this process's pid namespace) still exists.
 /// `kill(pid, 0)` probes without signalling: success or EPERM (it exists but
 /// belongs to someone else) mean alive, ESRCH means gone. A zombie counts as

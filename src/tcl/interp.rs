@@ -183,7 +183,11 @@ impl Interp {
         }
         // SAFETY: Tcl returned `count` live element pointers at `elements`.
         let items = unsafe { std::slice::from_raw_parts(elements, count as usize) };
-        Ok(items.iter().map(|&p| Obj::from_borrowed(p)).collect())
+        // A list of millions of elements is a copy of millions of pointers:
+        // allocated fallibly, like every buffer a command derives.
+        let mut objs = crate::core::limits::try_vec(items.len(), "the list's elements")?;
+        objs.extend(items.iter().map(|&p| Obj::from_borrowed(p)));
+        Ok(objs)
     }
 
     // ---- calling Tcl code ----

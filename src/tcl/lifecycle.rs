@@ -62,3 +62,24 @@ pub fn on_process_exit(hook: fn()) {
         crate::sys::process::at_exit(hook);
     });
 }
+
+/// A hook and its argument, for [`on_thread_exit`].
+type ThreadHook = (fn(u64), u64);
+
+unsafe extern "C" fn run_thread_hook(client_data: ClientData) {
+    let _ = std::panic::catch_unwind(|| {
+        // SAFETY: client_data is the Box leaked by on_thread_exit; Tcl runs
+        // each thread exit handler once, so it is reclaimed exactly once.
+        let (hook, value) = *unsafe { Box::from_raw(client_data as *mut ThreadHook) };
+        hook(value);
+    });
+}
+
+/// Run `hook(value)` when the calling thread ends through Tcl
+/// (`thread::exit`, the end of a Thread package thread's script,
+/// `Tcl_FinalizeThread`), whether or not its interpreters were deleted.
+pub fn on_thread_exit(hook: fn(u64), value: u64) {
+    let data = Box::into_raw(Box::new((hook, value))) as ClientData;
+    // SAFETY: run_thread_hook matches Tcl_ExitProc and takes back the Box.
+    unsafe { tcl_call!(tcl_CreateThreadExitHandler(Some(run_thread_hook), data)) };
+}

@@ -11,6 +11,7 @@ pub mod interp;
 pub mod lifecycle;
 pub mod numbers;
 pub mod obj;
+pub mod path;
 pub mod stubs;
 pub mod table;
 pub mod tk;

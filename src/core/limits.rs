@@ -1,0 +1,60 @@
+//! The sizes the package refuses, and fallible allocation as `MX ALLOC` errors.
+//!
+//! Rule (see `src/sys/alloc.rs`): every buffer a command derives — planes,
+//! pictures, lists, byte arrays — is sized before it is allocated, and either
+//! allocated fallibly or refused with an error naming the limit. A failed
+//! allocation must never abort the process the user's interpreter lives in.
+
+use super::error::MxError;
+
+/// A Tcl 8.6 byte array (and a string) holds at most `INT_MAX` bytes.
+pub const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
+
+/// The most elements `$c region get` returns in one list: 2^26 (67,108,864)
+/// voxels, about 3.5 GB of Tcl values. Tcl 8.6's own limit is about 2^28
+/// elements, and a list that large costs 15 GB; larger boxes are read in
+/// pieces, or through `$c data` / `MxExternCanvas`.
+pub const MAX_LIST_VOXELS: usize = 1 << 26;
+
+/// What one element of a list of numbers costs while it is made: its
+/// `Tcl_Obj` (48 bytes on 64-bit systems), its slot in the list's array and
+/// in the package's array of pointers handed to `Tcl_NewListObj`.
+pub const TCL_OBJ_COST: usize = 48 + 8 + 8;
+
+/// `MX ALLOC bytes`: the allocator refused `bytes` bytes for `what`.
+pub fn alloc_failed(bytes: usize, what: &str) -> MxError {
+    MxError::mx(format!("cannot allocate {bytes} bytes for {what}: out of memory"), &["ALLOC", &bytes.to_string()])
+}
+
+/// An empty vector with room for `len` items, or `MX ALLOC`.
+pub fn try_vec<T>(len: usize, what: &str) -> Result<Vec<T>, MxError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| alloc_failed(len.saturating_mul(std::mem::size_of::<T>()), what))?;
+    Ok(v)
+}
+
+/// Check that `bytes` more bytes can be had from the allocator right now,
+/// before handing work to Tcl, whose own allocator aborts the process
+/// (`Tcl_Panic`) when `malloc` fails. The probe takes the memory from the
+/// same `malloc` and gives it back at once: it cannot reserve it, so another
+/// thread may take it in between; under an address-space limit
+/// (`ulimit -v`, `prlimit --as`), the usual way to run out, it is reliable.
+pub fn probe(bytes: usize, what: &str) -> Result<(), MxError> {
+    let mut v: Vec<u8> = Vec::new();
+    v.try_reserve_exact(bytes).map_err(|_| alloc_failed(bytes, what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_alloc_errors() {
+        let e = try_vec::<u64>(usize::MAX / 16, "a test").unwrap_err();
+        assert_eq!(e.code[..2], ["MX", "ALLOC"]);
+        assert!(e.message.contains("a test"), "{}", e.message);
+        assert_eq!(probe(usize::MAX / 2, "x").unwrap_err().code[..2], ["MX", "ALLOC"]);
+        assert!(probe(1 << 20, "x").is_ok());
+        assert_eq!(try_vec::<u8>(10, "x").unwrap().capacity(), 10);
+    }
+}
