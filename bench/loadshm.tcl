@@ -1,8 +1,8 @@
 # Peak memory of `MxCanvas load ... -storage shm`, for `make bench`.
 #
 #     tclsh bench/loadshm.tcl make FILE BYTES
-#         Write a float32 volume of BYTES (1024 x 1024 x BYTES/4 MiB) to FILE
-#         (.nii or .nii.gz), in its own process.
+#         Write a float32 volume of BYTES (1024 x 1024 x BYTES/4 MiB) of random
+#         bytes to FILE (.nii or .nii.gz), in its own process.
 #     tclsh bench/loadshm.tcl load FILE heap|shm
 #         In a fresh tclsh, load FILE with -storage heap|shm and print
 #         "bytes N", "before N" (peak RSS before the load), "after N" (peak
@@ -27,8 +27,11 @@ switch -- $what {
     make {
         set depth [expr {$arg / (4 * 1024 * 1024)}]
         MxCanvas create c -width 1024 -height 1024 -depth $depth -storage shm
-        c fill 1.5
-        c set 3 4 5 -2.25
+        # Random bytes: a compressed file as large as the volume, the worst
+        # case for a load that would buffer the compressed file.
+        set f [open /dev/urandom rb]
+        c data [read $f $arg]
+        close $f
         c save $file
         c delete
     }

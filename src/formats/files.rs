@@ -118,6 +118,8 @@ pub trait DecodedRead: Read {
 
 impl DecodedRead for BufReader<File> {}
 
+impl DecodedRead for flate2::bufread::MultiGzDecoder<BufReader<File>> {}
+
 impl DecodedRead for GzReader {
     fn take_decoded(&mut self, skip: usize, len: usize) -> Option<Vec<u8>> {
         self.take_whole(skip, len)
@@ -151,6 +153,23 @@ impl Decoded {
 /// with no writer would otherwise hang the interpreter in `open`) and then
 /// refused if it is a FIFO, a device, a socket or a directory.
 pub fn open_decoded(path: &Path) -> Result<Decoded, MxError> {
+    open_decoded_as(path, Buffering::Whole)
+}
+
+/// How a gzip file is read: [`Buffering::Whole`] reads the compressed file
+/// into memory first, which lets our own files inflate on every core and
+/// another program's inflate in one libdeflate call; [`Buffering::Streamed`]
+/// inflates as it reads (one core, flate2), so that loading into a segment
+/// needs no buffer beyond the segment itself: peak memory stays the volume's
+/// size, not the volume plus its compressed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Buffering {
+    Whole,
+    Streamed,
+}
+
+/// [`open_decoded`], choosing how a gzip file is buffered.
+pub fn open_decoded_as(path: &Path, buffering: Buffering) -> Result<Decoded, MxError> {
     let shown = shown(path);
     let file = OpenOptions::new()
         .read(true)
@@ -183,7 +202,9 @@ pub fn open_decoded(path: &Path) -> Result<Decoded, MxError> {
     // O_NONBLOCK means nothing for reading a regular file; it stays set.
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let head = reader.fill_buf().map_err(|e| io_error("read", &shown, e))?;
-    if head.starts_with(&[0x1f, 0x8b]) {
+    if head.starts_with(&[0x1f, 0x8b]) && buffering == Buffering::Streamed {
+        Ok(Decoded { reader: Box::new(flate2::bufread::MultiGzDecoder::new(reader)), gzip: true, plain_len: None })
+    } else if head.starts_with(&[0x1f, 0x8b]) {
         let gz = GzReader::new(reader, meta.len()).map_err(|e| io_error("read", &shown, e))?;
         Ok(Decoded { reader: Box::new(gz), gzip: true, plain_len: None })
     } else {

@@ -6,7 +6,7 @@
 //! straight into the canvas buffer, then put into native byte order.
 
 use super::files::{
-    first_existing, open_decoded, pair_candidates, read_up_to, shown, skip, split_name, Decoded, Ending,
+    first_existing, open_decoded_as, pair_candidates, read_up_to, shown, skip, split_name, Buffering, Decoded, Ending,
 };
 use super::nifti_header::{self, Flavour, Header, HEADER_SIZE};
 use super::voxels::{apply_scaling, swap_bytes};
@@ -43,7 +43,10 @@ pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResul
     // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).
     let header_file: PathBuf =
         if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_path_buf() };
-    let mut header_stream = open_decoded(&header_file)?;
+    // A segment-backed canvas is filled as the file inflates (no second
+    // buffer of the compressed file's size); a heap canvas reads it whole.
+    let buffering = if options.storage == StorageKind::Shm { Buffering::Streamed } else { Buffering::Whole };
+    let mut header_stream = open_decoded_as(&header_file, buffering)?;
     let header_path = shown(&header_file).into_owned();
     let mut raw = [0u8; HEADER_SIZE];
     let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
@@ -91,7 +94,7 @@ pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResul
             } else {
                 first_existing(pair_candidates(&header_file, Ending::Img))
             };
-            let mut image_stream = open_decoded(&image_file)?;
+            let mut image_stream = open_decoded_as(&image_file, buffering)?;
             let image_path = shown(&image_file).into_owned();
             let canvas = read_voxels(&mut image_stream, header.vox_offset, &header, options.storage, &image_path)?;
             image_stream.finish(&image_path)?;
