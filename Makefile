@@ -1,8 +1,13 @@
 # mxcanvas — thin wrapper over cargo and tclsh.
 #   make          build the library, pkgIndex.tcl and the example programs
 #   make demo     build, then run the main job end to end
-#   make test     build, then run every test (cargo test + the tcltest suite)
-#   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
+#   make test     build, then run every test (cargo test + the tcltest suite,
+#                 under Tcl 8.6 and, when a Tcl 9 can be had, under 9.0 too)
+#   make test9    only the suite's Tcl 9.0 pass (builds libtcl9mxcanvas.so)
+#   make -s tclsh9  print the Tcl 9 shell the 9.0 pass uses (fetched if need be)
+#   make install  install the package for each Tcl it was built for, the man
+#                 page, header and pkg-config file (PREFIX=/usr/local, DESTDIR
+#                 honoured); make uninstall removes exactly that
 #   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -12,9 +17,15 @@ TCLSH    ?= tclsh
 CARGO    ?= cargo
 CC       ?= cc
 CFLAGS   ?= -O2 -g -Wall -Wextra -std=c99 -D_DEFAULT_SOURCE
-TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 
 LIB      = libmxcanvas.so
+# The Tcl 9.0 build of the same sources (Tcl 9 names extension libraries
+# libtcl9<name>.so), in a target folder of its own so that neither build
+# invalidates the other. scripts/ensure-tcl9.sh finds or fetches a Tcl 9.
+LIB9     = libtcl9mxcanvas.so
+TARGET9  = target/tcl9
+# What the libraries are built from: `make install` rebuilds only if one is newer.
+SOURCES  = $(shell find src -name '*.rs') build.rs Cargo.toml Cargo.lock
 PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
 # The external-program kit (include/mxcanvas.h, client/, python/): its example
 # tools and the header's own check program.
@@ -23,6 +34,7 @@ PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_
 PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
+.PHONY: build9 test9 tclsh9
 .PHONY: FORCE
 .PHONY: test-deps memcheck fuzz
 .PHONY: bench bench-venv
@@ -50,7 +62,28 @@ build: deps
 	@# Replace the library atomically, and only when it changed: rewriting
 	@# the file in place would corrupt processes that have it loaded.
 	@cmp -s target/release/$(LIB) $(LIB) || { cp target/release/$(LIB) $(LIB).tmp && mv -f $(LIB).tmp $(LIB); }
+	@touch $(LIB)
 	$(MAKE) --no-print-directory programs
+
+# Only when a source is newer (install's prerequisite): `build` is what runs cargo.
+$(LIB): $(SOURCES)
+	$(MAKE) --no-print-directory build
+
+# The Tcl 9 shell (empty when none can be had; ensure-tcl9.sh says why).
+tclsh9:
+	@sh scripts/ensure-tcl9.sh tclsh
+
+# tcl-sys's bindgen asks pkg-config for "tcl": PKG_CONFIG_PATH gives it the 9.0
+# headers; build.rs sees them too and compiles src/tcl/ for Tcl 9.
+build9: deps
+	@pcdir=$$(sh scripts/ensure-tcl9.sh pcdir); \
+	if [ -z "$$pcdir" ]; then echo "mxcanvas: no Tcl 9: $(LIB9) not built" >&2; exit 1; fi; \
+	PKG_CONFIG_PATH=$$pcdir CARGO_TARGET_DIR=$(TARGET9) $(CARGO) build --release -p mxcanvas --lib
+	@cmp -s $(TARGET9)/release/$(LIB) $(LIB9) || { cp $(TARGET9)/release/$(LIB) $(LIB9).tmp && mv -f $(LIB9).tmp $(LIB9); }
+	@touch $(LIB9)
+
+$(LIB9): $(SOURCES)
+	$(MAKE) --no-print-directory build9
 
 programs: $(PROGRAMS)
 
@@ -86,13 +119,21 @@ DEMO_OUT ?= demo-out
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl "$(VOLUME)" "$(DEMO_OUT)"
 
-test: build test-rust test-tcl
+test: build test-rust test-tcl test9
 
 test-rust: deps
 	$(CARGO) test --release --workspace
 
 test-tcl: build venv test-deps display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
+
+# The suite again under Tcl 9.0, when a Tcl 9 can be had (skipped loudly if not).
+test9: build venv test-deps display-deps
+	@tclsh9=$$(sh scripts/ensure-tcl9.sh tclsh); \
+	if [ -z "$$tclsh9" ]; then echo "mxcanvas: SKIPPING the Tcl 9.0 test pass: no Tcl 9 (see above)" >&2; exit 0; fi; \
+	$(MAKE) --no-print-directory build9 && \
+	echo "TCLLIBPATH=$(CURDIR) $$tclsh9 tests/all.tcl" && \
+	TCLLIBPATH=$(CURDIR) $$tclsh9 tests/all.tcl
 
 # The tcltest suite under valgrind memcheck (logs in target/memcheck/).
 memcheck: build venv test-deps
@@ -114,21 +155,27 @@ bench/bin/cycle: bench/cycle.c
 bench: build bench-venv bench/bin/cycle
 	TCLSH=$(TCLSH) .venv/bin/python bench/run.py
 
-install: build
-	install -d $(TCLPKGDIR)/library
-	install -m 0755 $(LIB) $(TCLPKGDIR)/$(LIB)
-	install -m 0644 pkgIndex.tcl $(TCLPKGDIR)/pkgIndex.tcl
-	install -m 0644 library/*.tcl $(TCLPKGDIR)/library/
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0644 include/mxcanvas.h $(DESTDIR)$(PREFIX)/include/mxcanvas.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' include/mxcanvas.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
-	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
+# For each Tcl built for: the 8.6 library always, the 9.0 one when it was
+# built (make build9 / make test). Where each goes: scripts/install.sh (that
+# Tcl's tcl_pkgPath; TCLPKGDIR / TCL9PKGDIR override the folder the package
+# folder is made in). Depends on the library files, not on `build`, so a
+# current build is installed as is (no cargo run, e.g. as root).
+INSTALL_TCLS = $(TCLSH)=$(LIB)
+INSTALL_DEPS = $(LIB)
+ifneq ($(wildcard $(LIB9)),)
+TCLSH9 ?= $(shell sh scripts/ensure-tcl9.sh tclsh 2>/dev/null)
+INSTALL_TCLS += $(TCLSH9)=$(LIB9)
+INSTALL_DEPS += $(LIB9)
+endif
+TCLPKGDIR  ?=
+TCL9PKGDIR ?=
+install: $(INSTALL_DEPS)
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) VERSION=$(VERSION) PKGDIR_1=$(TCLPKGDIR) PKGDIR_2=$(TCL9PKGDIR) \
+		sh scripts/install.sh install $(INSTALL_TCLS)
 
 uninstall:
-	rm -rf $(TCLPKGDIR)
-	rm -f $(DESTDIR)$(PREFIX)/include/mxcanvas.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) VERSION=$(VERSION) sh scripts/install.sh uninstall
 
 clean:
 	$(CARGO) clean
-	rm -rf $(LIB) examples/bin tests/tools/bin bench/bin
+	rm -rf $(LIB) $(LIB9) examples/bin tests/tools/bin bench/bin

@@ -6,6 +6,7 @@ use super::values::{parse_coords, parse_value, stats_obj};
 use super::{formats, region};
 use crate::core::copy::{copy_voxels, Dest};
 use crate::core::{Canvas, MxError, Value};
+use crate::tcl::size::MAX_BYTE_ARRAY;
 use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{create_command, Arg, CmdResult, Interp, Number, Obj, TclName};
 use std::cell::{Cell, RefCell};
@@ -50,9 +51,6 @@ const SUBCOMMAND_OF: [Subcommand; 14] = {
     use Subcommand::*;
     [Configure, Copy, Data, Delete, Fill, Get, Info, Montage, Photo, Png, Region, Save, Set, Stats]
 };
-
-/// The largest byte array Tcl 8.6 can hold.
-const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
 
 /// Make `canvas` a command named `name`; returns the name as a Tcl value.
 pub fn install(state: &Rc<InterpState>, interp: Interp, name: &TclName, canvas: Canvas) -> Obj {
@@ -156,7 +154,14 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
                 // Always a copy, straight into Tcl's buffer: no Tcl value ever
                 // points into a canvas (whose segment may go away).
                 let src = canvas.as_bytes();
-                Ok(Some(Obj::bytes_filled(src.len(), |dst| copy_voxels(dst, src, Dest::Fresh))))
+                let data = Obj::bytes_filled(src.len(), |dst| copy_voxels(dst, src, Dest::Fresh));
+                data.map(Some).ok_or_else(|| {
+                    MxError::mx(
+                        format!("cannot allocate {} bytes for the canvas data: out of memory", src.len()),
+                        &["ALLOC", &src.len().to_string()],
+                    )
+                    .into()
+                })
             }
             3 => {
                 let bytes = objv[2].to_bytes_checked().ok_or_else(|| {

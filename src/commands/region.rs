@@ -14,6 +14,8 @@
 use super::state::CanvasEntry;
 use super::values::{parse_coords, parse_value, value_obj};
 use crate::core::region::{length_error, read_region, write_region, Region};
+use crate::core::MxError;
+use crate::tcl::size::MAX_LIST_LENGTH;
 use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::{Arg, CmdResult, Interp, Obj};
 
@@ -57,9 +59,32 @@ fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     };
     let canvas = entry.canvas.borrow();
     let region = Region::new(&canvas.geometry(), origin, size)?;
-    let mut items = Vec::with_capacity(region.voxels());
+    let mut items = list_buffer(region.voxels())?;
     read_region(&canvas, &region, |v| items.push(value_obj(v)));
     Ok(Some(Obj::list_of(items)))
+}
+
+/// Room for a region's values as one Tcl list: refused beyond the longest
+/// list the Tcl built for can make (it would panic), or when the memory for
+/// the element array cannot be had.
+fn list_buffer(voxels: usize) -> Result<Vec<Obj>, MxError> {
+    if voxels > MAX_LIST_LENGTH {
+        return Err(MxError::mx(
+            format!(
+                "a region of {voxels} voxels is more than a Tcl list can hold ({MAX_LIST_LENGTH} elements): get it in parts, or use MxExternCanvas"
+            ),
+            &["REGION", "TOOLARGE", &voxels.to_string()],
+        ));
+    }
+    let mut items = Vec::new();
+    items.try_reserve_exact(voxels).map_err(|_| {
+        let bytes = voxels.saturating_mul(std::mem::size_of::<Obj>());
+        MxError::mx(
+            format!("cannot allocate {bytes} bytes for a region of {voxels} voxels: out of memory"),
+            &["ALLOC", &bytes.to_string()],
+        )
+    })?;
+    Ok(items)
 }
 
 /// $c region set x y ?z? ?t? width height ?depth? ?frames? values

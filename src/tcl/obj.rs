@@ -1,7 +1,7 @@
 //! `Tcl_Obj` values: [`Obj`] owns one reference, [`Arg`] borrows a command argument.
 
+use super::size::{from_tcl, to_tcl, TclSize, MAX_BYTE_ARRAY};
 use super::stubs::tcl_call;
-use std::ffi::c_int;
 use std::ptr::NonNull;
 use tcl_sys::Tcl_Obj;
 
@@ -56,14 +56,15 @@ impl Obj {
             // make a string that compares unequal to the same text made by Tcl.
             return TclName::from_text(text).to_obj();
         }
-        let len = c_int::try_from(text.len()).expect("string shorter than 2 GiB");
+        let len = to_tcl(text.len()).expect("strings made here are shorter than Tcl's limit");
         // SAFETY: `text` is valid for `len` bytes; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(text.as_ptr().cast(), len)) })
     }
 
-    /// A byte array holding a copy of `bytes`; the caller checks the 2 GiB limit.
+    /// A byte array holding a copy of `bytes`; the caller checks
+    /// [`MAX_BYTE_ARRAY`](super::size::MAX_BYTE_ARRAY).
     pub fn bytes(bytes: &[u8]) -> Obj {
-        let len = c_int::try_from(bytes.len()).expect("byte array shorter than 2 GiB");
+        let len = to_tcl(bytes.len()).expect("byte array within Tcl's limit");
         // SAFETY: `bytes` is valid for `len` bytes; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(bytes.as_ptr(), len)) })
     }
@@ -82,7 +83,7 @@ impl Obj {
     /// A list of `items`, made in one allocation (`Tcl_NewListObj`).
     pub fn list_of(items: Vec<Obj>) -> Obj {
         let ptrs: Vec<*mut Tcl_Obj> = items.iter().map(Obj::as_ptr).collect();
-        let len = c_int::try_from(ptrs.len()).expect("lists are shorter than 2^31 elements");
+        let len = to_tcl(ptrs.len()).expect("lists made here are shorter than Tcl's limit");
         // SAFETY: `ptrs` holds `len` live values; the list takes its own
         // reference to each, ours are dropped with `items` afterwards.
         let list = Obj::from_raw(unsafe { tcl_call!(tcl_NewListObj(len, ptrs.as_ptr())) });
@@ -91,22 +92,24 @@ impl Obj {
     }
 
     /// A byte array of `len` bytes whose contents `fill` writes: the bytes go
-    /// straight into Tcl's buffer, with no temporary copy. The caller checks
-    /// the 2 GiB limit.
-    pub fn bytes_filled(len: usize, fill: impl FnOnce(&mut [u8])) -> Obj {
-        let len = c_int::try_from(len).expect("byte array shorter than 2 GiB");
-        // SAFETY: with a NULL source Tcl 8.6 allocates `len` bytes and leaves
-        // them uninitialised (Tcl_SetByteArrayObj copies only when given bytes).
-        let obj = Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(std::ptr::null(), len)) });
-        let mut got: c_int = 0;
-        // SAFETY: `obj` is an unshared byte array (refcount 1, ours), so its
-        // buffer of `got` bytes may be written until the value is shared.
-        let buffer = unsafe {
-            let ptr = tcl_call!(tcl_GetByteArrayFromObj(obj.as_ptr(), &mut got));
-            std::slice::from_raw_parts_mut(ptr, got.max(0) as usize)
-        };
+    /// straight into Tcl's buffer, with no temporary copy. `None` when `len`
+    /// is beyond [`MAX_BYTE_ARRAY`] or Tcl's allocator cannot provide it:
+    /// Tcl's own allocation would panic (abort the process) instead.
+    pub fn bytes_filled(len: usize, fill: impl FnOnce(&mut [u8])) -> Option<Obj> {
+        if len > MAX_BYTE_ARRAY || !tcl_can_allocate(len) {
+            return None;
+        }
+        let tcl_len = to_tcl(len)?;
+        // SAFETY: with a NULL source Tcl (8.6 and 9) allocates `len` bytes and
+        // leaves them uninitialised (it copies only when given bytes).
+        let obj = Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(std::ptr::null(), tcl_len)) });
+        let buffer = byte_array_buffer(&obj)?;
+        // The fill writes every byte; a shorter buffer than asked would be Tcl's bug.
+        if buffer.len() != len {
+            return None;
+        }
         fill(buffer);
-        obj
+        Some(obj)
     }
 
     /// A dict from key/value pairs, in order.
@@ -130,6 +133,48 @@ impl Obj {
             // takes its own references to key and value.
             unsafe { tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), self.as_ptr(), key.as_ptr(), value.as_ptr())) };
         }
+    }
+}
+
+/// Whether Tcl's allocator can provide `len` bytes now: asked with
+/// `Tcl_AttemptAlloc` (which fails instead of panicking) and handed back at
+/// once, so the allocation Tcl then makes for the value is very likely to
+/// succeed. The margin covers the value's header.
+fn tcl_can_allocate(len: usize) -> bool {
+    let Some(with_header) = len.checked_add(64) else { return false };
+    #[cfg(not(tcl9))]
+    let Ok(with_header) = std::ffi::c_uint::try_from(with_header) else {
+        return false;
+    };
+    // SAFETY: Tcl_AttemptAlloc returns NULL or a block of the size asked,
+    // which is freed at once with Tcl_Free and never read or written.
+    unsafe {
+        let block = tcl_call!(tcl_AttemptAlloc(with_header));
+        if block.is_null() {
+            return false;
+        }
+        tcl_call!(tcl_Free(block.cast()));
+    }
+    true
+}
+
+/// The writable buffer of a byte array this code just made (unshared).
+/// Tcl 9's stubs slot for `Tcl_GetByteArrayFromObj` is empty (the name is a
+/// macro over `Tcl_GetBytesFromObj`), so 9 calls that directly.
+fn byte_array_buffer(obj: &Obj) -> Option<&mut [u8]> {
+    let mut got: TclSize = 0;
+    // SAFETY: `obj` is an unshared byte array (refcount 1, ours), so its
+    // buffer of `got` bytes may be written until the value is shared, which
+    // the borrow of `obj` outlives.
+    unsafe {
+        #[cfg(not(tcl9))]
+        let ptr = tcl_call!(tcl_GetByteArrayFromObj(obj.as_ptr(), &mut got));
+        #[cfg(tcl9)]
+        let ptr = tcl_call!(tcl_GetBytesFromObj(std::ptr::null_mut(), obj.as_ptr(), &mut got));
+        if ptr.is_null() {
+            return None;
+        }
+        Some(std::slice::from_raw_parts_mut(ptr, from_tcl(got)))
     }
 }
 
@@ -163,19 +208,39 @@ impl Arg {
     /// The value's string. Tcl keeps strings in modified UTF-8 (NUL is the
     /// two bytes C0 80); anything else that is not valid UTF-8 shows as U+FFFD.
     pub fn to_str(self) -> String {
-        let mut len: c_int = 0;
+        let mut len: TclSize = 0;
         // SAFETY: the argument is live for the call; Tcl returns its string
         // representation, valid for `len` bytes while the value is unchanged.
         let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
-            std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
+            std::slice::from_raw_parts(ptr as *const u8, from_tcl(len))
         };
         from_modified_utf8(bytes)
     }
 
     /// The value as bytes, or `None` when it is a string holding characters
-    /// above U+00FF, which Tcl would silently truncate to their low byte.
-    /// The slice is valid while the argument is.
+    /// above U+00FF, which Tcl 8.6 would silently truncate to their low byte
+    /// (and Tcl 9 refuses). The slice is valid while the argument is.
+    #[cfg(tcl9)]
+    pub fn to_bytes_checked<'a>(self) -> Option<&'a [u8]> {
+        let mut len: TclSize = 0;
+        // SAFETY: Tcl converts the value to a byte array (NULL, with no error
+        // message as the interpreter is NULL, when it holds characters above
+        // U+00FF) and returns its buffer, valid for `len` bytes while the
+        // argument lives (the whole command call) and is not modified.
+        unsafe {
+            let ptr = tcl_call!(tcl_GetBytesFromObj(std::ptr::null_mut(), self.0, &mut len));
+            if ptr.is_null() {
+                return None;
+            }
+            Some(if len <= 0 { &[] } else { std::slice::from_raw_parts(ptr, from_tcl(len)) })
+        }
+    }
+
+    /// The value as bytes, or `None` when it is a string holding characters
+    /// above U+00FF, which Tcl 8.6 would silently truncate to their low byte
+    /// (and Tcl 9 refuses). The slice is valid while the argument is.
+    #[cfg(not(tcl9))]
     pub fn to_bytes_checked<'a>(self) -> Option<&'a [u8]> {
         // SAFETY: Tcl_GetObjType only reads its NUL-terminated argument.
         let byte_array = unsafe { tcl_call!(tcl_GetObjType(c"bytearray".as_ptr())) };
@@ -189,19 +254,20 @@ impl Arg {
 
     /// The value's string exactly as Tcl holds it (see [`TclName`]).
     pub fn to_name(self) -> TclName {
-        let mut len: c_int = 0;
+        let mut len: TclSize = 0;
         // SAFETY: as for `to_str`; the bytes are copied at once.
         let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
-            std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
+            std::slice::from_raw_parts(ptr as *const u8, from_tcl(len))
         };
         TclName::from_tcl_bytes(bytes.to_vec())
     }
 
-    /// The value as a byte array (Tcl's rules: a string becomes its code points'
-    /// low bytes). The slice is valid while the argument is.
-    pub fn to_bytes<'a>(self) -> &'a [u8] {
-        let mut len: c_int = 0;
+    /// The value as a byte array (Tcl 8.6's rules: a string becomes its code
+    /// points' low bytes). The slice is valid while the argument is.
+    #[cfg(not(tcl9))]
+    fn to_bytes<'a>(self) -> &'a [u8] {
+        let mut len: TclSize = 0;
         // SAFETY: Tcl converts the value to a byte array and returns its
         // buffer, valid for `len` bytes while the argument lives (the whole
         // command call) and is not modified (we never modify arguments).
@@ -210,7 +276,7 @@ impl Arg {
             if ptr.is_null() || len <= 0 {
                 return &[];
             }
-            std::slice::from_raw_parts(ptr, len as usize)
+            std::slice::from_raw_parts(ptr, from_tcl(len))
         }
     }
 }
@@ -273,7 +339,7 @@ impl TclName {
 
     /// The name as a Tcl value, byte for byte.
     pub fn to_obj(&self) -> Obj {
-        let len = c_int::try_from(self.0.len()).expect("name shorter than 2 GiB");
+        let len = to_tcl(self.0.len()).expect("a name shorter than Tcl's limit");
         // SAFETY: the bytes are valid for `len` bytes, in Tcl's own encoding; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(self.0.as_ptr().cast(), len)) })
     }
