@@ -32,7 +32,7 @@ new_manifest=
 # mkdir -p that records each folder it creates.
 make_dir() {
     dir=$1 missing=
-    while [ ! -d "$DESTDIR$dir" ]; do
+    while [ ! -d "$DESTDIR$dir" ] && [ "$dir" != / ]; do
         missing="$dir $missing"
         dir=$(dirname "$dir")
     done
@@ -54,13 +54,7 @@ install_file() {
 
 # The folder a Tcl's packages go to under PREFIX (see above).
 package_parent() {
-    echo 'set p [lindex $argv 0]
-          if {[info exists tcl_pkgPath]} {
-              foreach d $tcl_pkgPath {
-                  if {$d eq "$p/lib" || [string first "$p/lib/" $d] == 0} { puts $d; exit }
-              }
-          }
-          puts $p/lib' | "$1" - "$PREFIX" 2>/dev/null | tail -n 1 | sed 's|/*$||' | grep .
+    "$1" scripts/tcl-pkgdir.tcl "$PREFIX" </dev/null 2>/dev/null | tail -n 1 | sed 's|/*$||' | grep .
 }
 
 do_install() {
@@ -73,6 +67,8 @@ do_install() {
     else
         new_manifest=$(mktemp "${TMPDIR:-/tmp}/mxcanvas-manifest.XXXXXX")
     fi
+    # A staging root is the packager's, not part of the install.
+    [ -z "$DESTDIR" ] || mkdir -p "$DESTDIR"
     n=0
     for pair in "$@"; do
         n=$((n + 1))
