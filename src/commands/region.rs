@@ -17,6 +17,7 @@ use crate::core::region::{length_error, read_region, write_region, Region};
 use crate::core::MxError;
 use crate::tcl::size::MAX_LIST_LENGTH;
 use crate::tcl::table::{name_table, NameTable};
+use crate::tcl::obj::list_room;
 use crate::tcl::{Arg, CmdResult, Interp, Obj};
 
 static OPERATIONS: NameTable<3> = name_table![c"get", c"set"];
@@ -65,8 +66,8 @@ fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
 }
 
 /// Room for a region's values as one Tcl list: refused beyond the longest
-/// list the Tcl built for can make (it would panic), or when the memory for
-/// the element array cannot be had.
+/// list the Tcl built for can make, or when the memory for the values cannot
+/// be had (Tcl would panic in either case).
 fn list_buffer(voxels: usize) -> Result<Vec<Obj>, MxError> {
     if voxels > MAX_LIST_LENGTH {
         return Err(MxError::mx(
@@ -76,14 +77,17 @@ fn list_buffer(voxels: usize) -> Result<Vec<Obj>, MxError> {
             &["REGION", "TOOLARGE", &voxels.to_string()],
         ));
     }
-    let mut items = Vec::new();
-    items.try_reserve_exact(voxels).map_err(|_| {
-        let bytes = voxels.saturating_mul(std::mem::size_of::<Obj>());
+    let out_of_memory = || {
         MxError::mx(
-            format!("cannot allocate {bytes} bytes for a region of {voxels} voxels: out of memory"),
-            &["ALLOC", &bytes.to_string()],
+            format!("cannot make a list of {voxels} values for the region: out of memory (get it in parts, or use MxExternCanvas)"),
+            &["ALLOC", &voxels.to_string()],
         )
-    })?;
+    };
+    if !list_room(voxels) {
+        return Err(out_of_memory());
+    }
+    let mut items = Vec::new();
+    items.try_reserve_exact(voxels).map_err(|_| out_of_memory())?;
     Ok(items)
 }
 

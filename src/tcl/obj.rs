@@ -1,6 +1,6 @@
 //! `Tcl_Obj` values: [`Obj`] owns one reference, [`Arg`] borrows a command argument.
 
-use super::size::{from_tcl, to_tcl, TclSize, MAX_BYTE_ARRAY};
+use super::size::{from_tcl, to_tcl, TclSize, MAX_BYTE_ARRAY, MAX_LIST_LENGTH};
 use super::stubs::tcl_call;
 use std::ptr::NonNull;
 use tcl_sys::Tcl_Obj;
@@ -134,6 +134,17 @@ impl Obj {
             unsafe { tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), self.as_ptr(), key.as_ptr(), value.as_ptr())) };
         }
     }
+}
+
+/// Whether Tcl can make a list of `len` new values: within its longest list
+/// ([`MAX_LIST_LENGTH`]) and, as far as can be known beforehand, within
+/// memory. Each value costs a `Tcl_Obj` and a slot in the list's element
+/// array (and one in the caller's `Vec<Obj>`); Tcl panics, aborting the
+/// process, when any of those allocations fails, so the whole amount is asked
+/// of the allocator once first.
+pub fn list_room(len: usize) -> bool {
+    let per_value = std::mem::size_of::<tcl_sys::Tcl_Obj>() + 2 * std::mem::size_of::<*mut tcl_sys::Tcl_Obj>();
+    len <= MAX_LIST_LENGTH && len.checked_mul(per_value).is_some_and(tcl_can_allocate)
 }
 
 /// Whether Tcl's allocator can provide `len` bytes now: asked with
