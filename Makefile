@@ -127,11 +127,15 @@ test-rust: deps
 test-tcl: build venv test-deps display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
 
-# The suite again under Tcl 9.0, when a Tcl 9 can be had (skipped loudly if not).
+# The suite again under Tcl 9.0, when a Tcl 9 can be had (skipped loudly if
+# not), and the library's own unit tests compiled for 9 (src/tcl/ under
+# cfg(tcl9)); both in target/tcl9, so neither pass rebuilds the other's.
 test9: build venv test-deps display-deps
 	@tclsh9=$$(sh scripts/ensure-tcl9.sh tclsh); \
 	if [ -z "$$tclsh9" ]; then echo "mxcanvas: SKIPPING the Tcl 9.0 test pass: no Tcl 9 (see above)" >&2; exit 0; fi; \
 	$(MAKE) --no-print-directory build9 && \
+	PKG_CONFIG_PATH=$$(sh scripts/ensure-tcl9.sh pcdir) CARGO_TARGET_DIR=$(TARGET9) \
+		$(CARGO) test --release -p mxcanvas --lib -q && \
 	echo "TCLLIBPATH=$(CURDIR) $$tclsh9 tests/all.tcl" && \
 	TCLLIBPATH=$(CURDIR) $$tclsh9 tests/all.tcl
 
