@@ -1,10 +1,13 @@
 # mxcanvas — thin wrapper over cargo and tclsh.
-#   make          build the library, pkgIndex.tcl and the example programs
+#   make          build the library and the example programs (pkgIndex.tcl is
+#                 checked in; tests/introspection.test fails if its version
+#                 is not Cargo.toml's)
 #   make demo     build, then run the main job end to end
 #   make test     build, then run every test (cargo test + the tcltest suite,
 #                 under Tcl 8.6 and, when a Tcl 9 can be had, under 9.0 too)
 #   make test9    only the suite's Tcl 9.0 pass (builds libtcl9mxcanvas.so)
 #   make -s tclsh9  print the Tcl 9 shell the 9.0 pass uses (fetched if need be)
+#   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle
 #   make install  install the package for each Tcl it was built for, the man
 #                 page, header and pkg-config file (PREFIX=/usr/local, DESTDIR
 #                 honoured); make uninstall removes exactly that
@@ -36,7 +39,7 @@ PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: build9 test9 tclsh9
 .PHONY: FORCE
-.PHONY: test-deps memcheck fuzz
+.PHONY: test-deps memcheck fuzz lint
 .PHONY: bench bench-venv
 .DEFAULT_GOAL := all
 
@@ -138,6 +141,14 @@ test9: build venv test-deps display-deps
 		$(CARGO) test --release -p mxcanvas --lib -q && \
 	echo "TCLLIBPATH=$(CURDIR) $$tclsh9 tests/all.tcl" && \
 	TCLLIBPATH=$(CURDIR) $$tclsh9 tests/all.tcl
+
+# The tools say no: clippy on the workspace and every target (tests, examples)
+# with warnings as errors ([lints] in Cargo.toml adds undocumented_unsafe_blocks),
+# formatting as rustfmt.toml says, and no import cycle between modules.
+lint: deps
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) fmt --all -- --check
+	sh scripts/module-graph.sh
 
 # The tcltest suite under valgrind memcheck (logs in target/memcheck/).
 memcheck: build venv test-deps

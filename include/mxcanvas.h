@@ -5,7 +5,7 @@
  * Nothing to link: every function is `static inline`. Include it, compile
  * with `cc -std=c99 $(pkg-config --cflags mxcanvas) tool.c`.
  *
- * The contract (see CONTRACT.md, "External programs"): a script passes a
+ * The contract (docs/external-programs.md and man/mxcanvas.n): a script passes a
  * shmid and the canvas's geometry on the command line; the program calls
  * shmat, reads and writes voxels at
  *     MX_VOXEL_OFFSET(x, y, z, width, height) = (z*height + y)*width + x

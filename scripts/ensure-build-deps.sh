@@ -19,5 +19,17 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v tclsh >/dev/null 2>&1 || missing="$missing tcl"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 
+# `make lint` needs clippy and rustfmt; a minimal rustup profile has neither.
+need_component() { # component, the cargo subcommand it provides
+    cargo "$2" --version >/dev/null 2>&1 && return 0
+    if command -v rustup >/dev/null 2>&1; then
+        rustup component add "$1"
+    else
+        echo "ensure-build-deps: cargo $2 is missing and there is no rustup to add $1" >&2
+    fi
+}
+need_component clippy clippy
+need_component rustfmt fmt
+
 # shellcheck disable=SC2086
 exec sh "$(dirname "$0")/apt-install.sh" build $missing

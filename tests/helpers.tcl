@@ -1,5 +1,6 @@
-# Helpers shared by the tcltest files: where things are, and what the kernel
-# says about shared memory segments (ipcs), independently of the package.
+# Helpers shared by the tcltest files: where things are (tools, examples, the
+# venv's Python), what the kernel says about shared memory segments (ipcs),
+# independently of the package, and voxel data made or read without it.
 namespace eval ::mxtest {
     variable root [file dirname [file dirname [file normalize [info script]]]]
     variable bin [file join $root tests tools bin]
@@ -44,7 +45,8 @@ proc ::mxtest::example {name} {
     file join $root examples bin $name
 }
 
-# Fill canvas $c (float32 or integer) with value = f(x,y,z) via its data bytes.
+# Fill canvas $c (any voxel type) through its data bytes: the voxel at layout
+# index i (x fastest) gets i % 251, so every voxel's place shows in its value.
 proc ::mxtest::pattern {c} {
     set info [$c info]
     dict with info {}

@@ -1,93 +1,33 @@
-//! The object command of one canvas: `$c info | get | set | region | fill | data | stats | copy | delete` and the file formats' subcommands.
+//! The object command of one canvas: `$c info | cget | configure | get | set | region | fill | data | stats | copy | delete` and the file formats' subcommands.
 
-use super::mxcanvas::check_new_name;
-use super::state::{CanvasEntry, InterpState};
+use super::registry::{self, CanvasEntry, InterpState};
 use super::values::{parse_coords, parse_value, stats_obj};
-use super::{formats, region};
+use super::{configure, formats, region};
 use crate::core::copy::{copy_voxels, Dest};
-use crate::core::{Canvas, MxError, Value};
+use crate::core::{MxError, Value};
 use crate::tcl::size::MAX_BYTE_ARRAY;
-use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{create_command, Arg, CmdResult, Interp, Number, Obj, TclName};
-use std::cell::{Cell, RefCell};
+use crate::tcl::{choices, Arg, CmdResult, Interp, Number, Obj};
 use std::rc::Rc;
 
-/// The subcommands, in the alphabetical order of their name table.
-#[derive(Clone, Copy)]
-enum Subcommand {
-    Configure,
-    Copy,
-    Data,
-    Delete,
-    Fill,
-    Get,
-    Info,
-    Montage,
-    Photo,
-    Png,
-    Region,
-    Save,
-    Set,
-    Stats,
-}
-
-static SUBCOMMANDS: NameTable<15> = name_table![
-    c"configure",
-    c"copy",
-    c"data",
-    c"delete",
-    c"fill",
-    c"get",
-    c"info",
-    c"montage",
-    c"photo",
-    c"png",
-    c"region",
-    c"save",
-    c"set",
-    c"stats"
-];
-const SUBCOMMAND_OF: [Subcommand; 14] = {
-    use Subcommand::*;
-    [Configure, Copy, Data, Delete, Fill, Get, Info, Montage, Photo, Png, Region, Save, Set, Stats]
-};
-
-/// Make `canvas` a command named `name`; returns the name as a Tcl value.
-pub fn install(state: &Rc<InterpState>, interp: Interp, name: &TclName, canvas: Canvas) -> Obj {
-    let entry = Rc::new(CanvasEntry { canvas: RefCell::new(canvas), token: Cell::new(std::ptr::null_mut()) });
-    let (for_calls, for_delete) = (state.clone(), state.clone());
-    let (call_entry, delete_entry) = (entry.clone(), entry.clone());
-    let token = create_command(
-        interp,
-        name,
-        move |interp, objv| command(&for_calls, &call_entry, interp, objv),
-        Some(Box::new(move || {
-            for_delete.remove(delete_entry.token.get());
-            delete_entry.token.set(std::ptr::null_mut());
-        })),
-    );
-    entry.token.set(token);
-    state.add(entry);
-    name.to_obj()
-}
-
-fn info(canvas: &Canvas) -> Obj {
-    let g = canvas.geometry();
-    Obj::dict(
-        [
-            ("width", Obj::int(g.width as i64)),
-            ("height", Obj::int(g.height as i64)),
-            ("depth", Obj::int(g.depth as i64)),
-            ("frames", Obj::int(g.frames as i64)),
-            ("type", Obj::string(canvas.voxel_type().name())),
-            ("bytes", Obj::int(canvas.bytes() as i64)),
-        ]
-        .into_iter()
-        .chain(super::formats::metadata_info(canvas.metadata()))
-        // Where the voxels live: `storage heap`, or `storage shm shmid ID`.
-        .chain([("storage", Obj::string(canvas.storage_kind().name()))])
-        .chain(canvas.shmid().map(|id| ("shmid", Obj::int(id as i64)))),
-    )
+choices! {
+    /// The subcommands, in alphabetical order.
+    pub(super) enum Subcommand("subcommand") {
+        Cget = "cget",
+        Configure = "configure",
+        Copy = "copy",
+        Data = "data",
+        Delete = "delete",
+        Fill = "fill",
+        Get = "get",
+        Info = "info",
+        Montage = "montage",
+        Photo = "photo",
+        Png = "png",
+        Region = "region",
+        Save = "save",
+        Set = "set",
+        Stats = "stats",
+    }
 }
 
 // `$c get` and `$c set` are the calls scripts make in loops: kept out of
@@ -96,12 +36,14 @@ fn info(canvas: &Canvas) -> Obj {
 
 /// $c get x y ?z? ?t?
 #[inline(never)]
-fn get_voxel(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
-    if !(4..=6).contains(&objv.len()) {
-        return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t?"));
+fn get_voxel(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
+    let canvas = entry.canvas.borrow();
+    let axes = objv.len() - 2;
+    if !coordinate_count_fits(&canvas, axes) {
+        return Err(interp.wrong_num_args(2, objv, &coordinate_usage(&canvas, "")));
     }
     let coords = parse_coords(interp, &objv[2..])?;
-    interp.set_result_number(match entry.canvas.borrow().get(coords)? {
+    interp.set_result_number(match canvas.get(coords)? {
         Value::Int(i) => Number::Int(i),
         Value::Float(f) => Number::Double(f),
     });
@@ -110,32 +52,61 @@ fn get_voxel(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
 
 /// $c set x y ?z? ?t? value
 #[inline(never)]
-fn set_voxel(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+fn set_voxel(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     let argc = objv.len();
-    if !(5..=7).contains(&argc) {
-        return Err(interp.wrong_num_args(2, objv, "x y ?z? ?t? value"));
+    let mut canvas = entry.canvas.borrow_mut();
+    if argc < 3 || !coordinate_count_fits(&canvas, argc - 3) {
+        return Err(interp.wrong_num_args(2, objv, &coordinate_usage(&canvas, " value")));
     }
     let coords = parse_coords(interp, &objv[2..argc - 1])?;
-    let mut canvas = entry.canvas.borrow_mut();
     let value = parse_value(interp, objv[argc - 1], canvas.voxel_type())?;
     canvas.set(coords, value)?;
     Ok(None)
 }
 
-fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+/// Whether `axes` coordinates address a voxel of `canvas`: x and y always;
+/// z may be left out only when the depth is 1, t only when there is one frame
+/// (so `$c set 1 2 1` on a volume is an error, not a write at z = 0).
+fn coordinate_count_fits(canvas: &crate::core::Canvas, axes: usize) -> bool {
+    let g = canvas.geometry();
+    let least = if g.frames > 1 {
+        4
+    } else if g.depth > 1 {
+        3
+    } else {
+        2
+    };
+    (least..=4).contains(&axes)
+}
+
+/// The coordinates this canvas needs, for its wrong-args message.
+fn coordinate_usage(canvas: &crate::core::Canvas, tail: &str) -> String {
+    let g = canvas.geometry();
+    let axes = if g.frames > 1 {
+        "x y z t"
+    } else if g.depth > 1 {
+        "x y z ?t?"
+    } else {
+        "x y ?z? ?t?"
+    };
+    format!("{axes}{tail}")
+}
+
+/// The object command of a canvas: `$c subcommand ?arg ...?`.
+pub fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 2 {
         return Err(interp.wrong_num_args(1, objv, "subcommand ?arg ...?"));
     }
     let argc = objv.len();
-    match SUBCOMMAND_OF[interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")?] {
+    match interp.get_choice(objv[1])? {
         // $c copy ?name?
         Subcommand::Copy => {
             if argc > 3 {
                 return Err(interp.wrong_num_args(2, objv, "?name?"));
             }
-            let name = check_new_name(state, interp, objv.get(2).map(|a| a.to_name()))?;
+            let name = state.check_new_name(interp, objv.get(2).map(|a| a.to_name()))?;
             let copy = entry.canvas.borrow().try_clone()?;
-            Ok(Some(install(state, interp, &name, copy)))
+            Ok(Some(state.install(interp, &name, copy)))
         }
         // $c data ?bytes?
         Subcommand::Data => match argc {
@@ -164,13 +135,13 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
                 })
             }
             3 => {
-                let bytes = objv[2].to_bytes_checked().ok_or_else(|| {
+                let mut canvas = entry.canvas.borrow_mut();
+                objv[2].with_bytes_checked(|bytes| canvas.replace_data(bytes)).ok_or_else(|| {
                     MxError::mx(
                         "bad data: expected a byte array (e.g. from binary format or $c data), got a string with characters above \\u00FF",
                         &["DATA", "NOTBYTES"],
                     )
-                })?;
-                entry.canvas.borrow_mut().replace_data(bytes)?;
+                })??;
                 Ok(None)
             }
             _ => Err(interp.wrong_num_args(2, objv, "?bytes?")),
@@ -180,10 +151,7 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
             if argc != 2 {
                 return Err(interp.wrong_num_args(2, objv, ""));
             }
-            let token = entry.token.get();
-            if !token.is_null() {
-                interp.delete_command(token);
-            }
+            registry::delete(interp, entry);
             Ok(None)
         }
         // $c fill value
@@ -198,13 +166,8 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
         }
         // $c get x y ?z? ?t?
         Subcommand::Get => get_voxel(entry, interp, objv),
-        // $c info
-        Subcommand::Info => {
-            if argc != 2 {
-                return Err(interp.wrong_num_args(2, objv, ""));
-            }
-            Ok(Some(info(&entry.canvas.borrow())))
-        }
+        // $c info ?key?
+        Subcommand::Info => configure::info(entry, interp, objv),
         // $c set x y ?z? ?t? value
         Subcommand::Set => set_voxel(entry, interp, objv),
         // $c stats
@@ -223,7 +186,9 @@ fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, objv: &
         // $c save file ?-format F?
         Subcommand::Save => formats::save(entry, interp, objv),
         // $c configure ?-option ?value ...??
-        Subcommand::Configure => super::configure::command(entry, interp, objv),
+        Subcommand::Configure => configure::configure(entry, interp, objv),
+        // $c cget -option
+        Subcommand::Cget => configure::cget(entry, interp, objv),
         // $c region get|set x y ?z? ?t? width height ?depth? ?frames? ?values?
         Subcommand::Region => region::command(entry, interp, objv),
     }

@@ -1,161 +1,34 @@
-//! `$c configure ?-option ?value ...??`: read and set the header facts a
-//! canvas carries (what `$c info` shows after the geometry), so that a
-//! created or processed canvas can be saved with the right spacing, units,
-//! orientation and scaling. Every value is checked before any is set.
+//! `$c configure ?-option ?value ...??` and `$c cget -option`: read and set
+//! the header facts a canvas carries, so that a created or processed canvas
+//! can be saved with the right spacing, units, orientation and scaling. The
+//! options are the settable rows of the fact table ([`super::facts`]).
+//! Every value is checked before any is set.
 
-use super::state::CanvasEntry;
-use crate::core::metadata::{spatial_unit_names, time_unit_names};
-use crate::core::{Metadata, MxError};
-use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
+use super::facts::{self, Fact};
+use super::registry::CanvasEntry;
+use crate::tcl::{Arg, CmdResult, Interp, Obj};
 
-static OPTIONS: NameTable<11> = name_table![
-    c"-description",
-    c"-qform_code",
-    c"-scl_inter",
-    c"-scl_slope",
-    c"-sform",
-    c"-sform_code",
-    c"-spacing",
-    c"-t_units",
-    c"-tstep",
-    c"-xyz_units"
-];
-/// The same names, in the same order, as Rust strings.
-const NAMES: [&str; 10] = [
-    "-description",
-    "-qform_code",
-    "-scl_inter",
-    "-scl_slope",
-    "-sform",
-    "-sform_code",
-    "-spacing",
-    "-t_units",
-    "-tstep",
-    "-xyz_units",
-];
-
-fn bad(option: &str, value: Arg, expected: String) -> CmdError {
-    let text = value.to_str();
-    MxError::mx(format!("bad {option} \"{text}\": expected {expected}"), &["CONFIGURE", option, &text]).into()
-}
-
-/// A double that a header's f32 field can hold.
-fn float32(interp: Interp, option: &str, value: Arg, positive: bool) -> Result<f32, CmdError> {
-    let v = interp.get_double(value)?;
-    let ok = v.is_finite() && v.abs() <= f32::MAX as f64 && if positive { v > 0.0 } else { true };
-    if !ok {
-        let what = if positive { "a positive number" } else { "a finite number" };
-        return Err(bad(option, value, format!("{what} that fits a 32-bit float")));
-    }
-    Ok(v as f32)
-}
-
-fn code(interp: Interp, option: &str, value: Arg) -> Result<i16, CmdError> {
-    let v = interp.get_wide(value)?;
-    if !(0..=4).contains(&v) {
-        return Err(bad(option, value, "a NIfTI xform code from 0 to 4".into()));
-    }
-    Ok(v as i16)
-}
-
-fn apply(interp: Interp, m: &mut Metadata, index: usize, value: Arg) -> Result<(), CmdError> {
-    let option = NAMES[index];
-    match index {
-        0 => {
-            let text = value.to_str();
-            if text.len() > 80 || text.contains('\0') {
-                return Err(bad(option, value, "text of at most 80 bytes".into()));
-            }
-            m.description = text.into_bytes();
-        }
-        1 => m.qform_code = code(interp, option, value)?,
-        2 => m.scl_inter = float32(interp, option, value, false)?,
-        3 => m.scl_slope = float32(interp, option, value, false)?,
-        4 => {
-            let rows = interp.list_elements(value)?;
-            let expected = || "3 or 4 rows of 4 numbers, a 4th row being {0 0 0 1}".to_string();
-            if rows.len() != 3 && rows.len() != 4 {
-                return Err(bad(option, value, expected()));
-            }
-            let mut srow = [[0f32; 4]; 3];
-            for (r, &row) in rows.iter().enumerate() {
-                let cells = interp.list_elements(row)?;
-                if cells.len() != 4 {
-                    return Err(bad(option, value, expected()));
-                }
-                for (c, &cell) in cells.iter().enumerate() {
-                    let v = float32(interp, option, cell, false).map_err(|_| bad(option, value, expected()))?;
-                    if r < 3 {
-                        srow[r][c] = v;
-                    } else if v != [0.0, 0.0, 0.0, 1.0][c] {
-                        return Err(bad(option, value, expected()));
-                    }
-                }
-            }
-            m.srow = srow;
-        }
-        5 => m.sform_code = code(interp, option, value)?,
-        6 => {
-            let items = interp.list_elements(value)?;
-            if items.len() != 3 {
-                return Err(bad(option, value, "3 positive numbers {dx dy dz}".into()));
-            }
-            for (slot, &item) in m.spacing.iter_mut().zip(items.iter()) {
-                *slot = float32(interp, option, item, true)
-                    .map_err(|_| bad(option, value, "3 positive numbers {dx dy dz}".into()))?;
-            }
-        }
-        7 => {
-            if !m.set_time_unit(&value.to_str()) {
-                return Err(bad(option, value, format!("one of {}", time_unit_names().collect::<Vec<_>>().join(", "))));
-            }
-        }
-        8 => {
-            let t = float32(interp, option, value, false)?;
-            if t < 0.0 {
-                return Err(bad(option, value, "a time step of at least 0".into()));
-            }
-            m.tstep = t;
-        }
-        9 => {
-            if !m.set_spatial_unit(&value.to_str()) {
-                return Err(bad(
-                    option,
-                    value,
-                    format!("one of {}", spatial_unit_names().collect::<Vec<_>>().join(", ")),
-                ));
-            }
-        }
-        _ => unreachable!("index from OPTIONS"),
-    }
-    Ok(())
-}
-
-fn current(m: &Metadata, index: usize) -> Obj {
-    let info = super::formats::metadata_info(m);
-    let key = &NAMES[index][1..];
-    info.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).expect("every option is an info key")
+fn current(entry: &CanvasEntry, fact: &Fact) -> Obj {
+    (fact.get)(&entry.canvas.borrow()).unwrap_or_else(|| Obj::string(""))
 }
 
 /// $c configure ?-option ?value -option value ...??
-pub fn command(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn configure(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     let args = &objv[2..];
     match args.len() {
         0 => {
-            let m = entry.canvas.borrow().metadata().clone();
-            Ok(Some(Obj::dict(NAMES.iter().enumerate().map(|(i, name)| (*name, current(&m, i))))))
+            let rows = &facts::OPTIONS.1;
+            let pairs: Vec<(String, Obj)> = rows.iter().map(|f| (format!("-{}", f.key), current(entry, f))).collect();
+            Ok(Some(Obj::dict(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())))))
         }
-        1 => {
-            let index = lookup(interp, args[0])?;
-            Ok(Some(current(entry.canvas.borrow().metadata(), index)))
-        }
+        1 => Ok(Some(current(entry, facts::option(interp, args[0])?))),
         n if n.is_multiple_of(2) => {
             // Work on a copy; the canvas changes only when every value was good.
             let mut m = entry.canvas.borrow().metadata().clone();
             for pair in args.chunks_exact(2) {
-                let index = lookup(interp, pair[0])?;
-                apply(interp, &mut m, index, pair[1])?;
+                let fact = facts::option(interp, pair[0])?;
+                let set = fact.set.expect("options are the settable facts");
+                set(interp, &format!("-{}", fact.key), pair[1], &mut m)?;
             }
             entry.canvas.borrow_mut().set_metadata(m);
             Ok(None)
@@ -164,6 +37,34 @@ pub fn command(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     }
 }
 
-fn lookup(interp: Interp, arg: Arg) -> Result<usize, CmdError> {
-    interp.get_index(arg, &OPTIONS, c"option")
+/// $c cget -option
+pub fn cget(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
+    if objv.len() != 3 {
+        return Err(interp.wrong_num_args(2, objv, "-option"));
+    }
+    Ok(Some(current(entry, facts::option(interp, objv[2])?)))
+}
+
+/// $c info ?key?
+pub fn info(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
+    match objv.len() {
+        2 => Ok(Some(facts::info(&entry.canvas.borrow()))),
+        3 => {
+            let fact = facts::info_key(interp, objv[2])?;
+            let canvas = entry.canvas.borrow();
+            // A fact this canvas does not have (`shmid` of a heap canvas) is an error, not "".
+            (fact.get)(&canvas).map(Some).ok_or_else(|| {
+                crate::core::MxError::mx(
+                    format!(
+                        "canvas has no {}: it is a {} canvas (only -storage shm canvases have one)",
+                        fact.key,
+                        canvas.storage_kind().name()
+                    ),
+                    &["INFO", "ABSENT", fact.key],
+                )
+                .into()
+            })
+        }
+        _ => Err(interp.wrong_num_args(2, objv, "?key?")),
+    }
 }

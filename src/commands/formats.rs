@@ -3,37 +3,58 @@
 //! `$c save file ?-format F?`, `$c png file ?view options?`,
 //! `$c montage file ?view options? ?-slices LIST? ?-columns N?` and
 //! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
-//! Also the metadata keys that `$c info` adds after the geometry keys.
 
-use super::canvas_object;
-use super::mxcanvas::{check_new_name, split_name};
-use super::state::{CanvasEntry, InterpState};
-use crate::core::{Canvas, Metadata, MxError};
+use super::registry::{split_name, CanvasEntry, InterpState};
+use crate::core::{Canvas, MxError};
 use crate::formats::load::{load as load_file, LoadOptions};
 use crate::formats::slice::{self, Axis, Grey, View};
 use crate::formats::{save::save as save_file, save_png, FileFormat};
-use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{Arg, CmdError, CmdResult, Interp, Obj};
+use crate::tcl::{choices, Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
-static LOAD_OPTIONS: NameTable<3> = name_table![c"-format", c"-scaled"];
-static SAVE_OPTIONS: NameTable<2> = name_table![c"-format"];
-static FORMATS: NameTable<3> = name_table![c"analyze", c"nifti"];
-static VIEW_OPTIONS: NameTable<6> = name_table![c"-axis", c"-flip", c"-frame", c"-slice", c"-window"];
-static MONTAGE_OPTIONS: NameTable<7> = name_table![c"-axis", c"-columns", c"-flip", c"-frame", c"-slices", c"-window"];
-static AXES: NameTable<4> = name_table![c"x", c"y", c"z"];
+choices! { enum LoadOption("option") { Format = "-format", Scaled = "-scaled" } }
+choices! { enum SaveOption("option") { Format = "-format" } }
+choices! { impl FileFormat("format") { Analyze = "analyze", Nifti = "nifti" } }
+choices! { impl Axis("axis") { X = "x", Y = "y", Z = "z" } }
+choices! {
+    /// `$c png` and `$c photo`: one slice.
+    enum SliceOption("option") { Axis = "-axis", Flip = "-flip", Frame = "-frame", Slice = "-slice", Window = "-window" }
+}
+choices! {
+    /// `$c montage`: a grid of slices.
+    enum MontageOption("option") {
+        Axis = "-axis",
+        Columns = "-columns",
+        Flip = "-flip",
+        Frame = "-frame",
+        Slices = "-slices",
+        Window = "-window",
+    }
+}
+
+/// The tables listed alphabetically (checked by a test).
+#[cfg(test)]
+pub(super) const ALPHABETICAL: [&[&str]; 6] = {
+    use crate::tcl::Choice;
+    [LoadOption::NAMES, SaveOption::NAMES, FileFormat::NAMES, Axis::NAMES, SliceOption::NAMES, MontageOption::NAMES]
+};
+
+/// The options every picture command shares.
+#[derive(Clone, Copy)]
+enum ViewOption {
+    Axis,
+    Flip,
+    Frame,
+    Window,
+}
 
 const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti? ?-scaled boolean?";
 const VIEW_USAGE: &str = "?-slice index? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 const MONTAGE_USAGE: &str =
     "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 
-fn format_of(interp: Interp, arg: Arg) -> Result<FileFormat, CmdError> {
-    Ok(FileFormat::ALL[interp.get_index(arg, &FORMATS, c"format")?])
-}
-
 /// MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
-pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 3 {
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
     }
@@ -44,19 +65,18 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult 
     }
     let mut options = LoadOptions::default();
     for pair in rest.chunks_exact(2) {
-        match interp.get_index(pair[0], &LOAD_OPTIONS, c"option")? {
-            0 => options.format = Some(format_of(interp, pair[1])?),
-            1 => options.scaled = interp.get_boolean(pair[1])?,
-            _ => unreachable!("index from LOAD_OPTIONS"),
+        match interp.get_choice(pair[0])? {
+            LoadOption::Format => options.format = Some(interp.get_choice(pair[1])?),
+            LoadOption::Scaled => options.scaled = interp.get_boolean(pair[1])?,
         }
     }
-    let name = check_new_name(state, interp, name)?;
+    let name = state.check_new_name(interp, name)?;
     let canvas = load_file(&path, options)?;
-    Ok(Some(canvas_object::install(state, interp, &name, canvas)))
+    Ok(Some(state.install(interp, &name, canvas)))
 }
 
 /// $c montage file ?options?
-pub fn montage(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn montage(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 3 || objv.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(2, objv, MONTAGE_USAGE));
     }
@@ -67,7 +87,7 @@ pub fn montage(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
 }
 
 /// $c photo imageName ?options?
-pub fn photo(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn photo(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 3 || objv.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(2, objv, &format!("imageName {VIEW_USAGE}")));
     }
@@ -88,7 +108,7 @@ pub fn photo(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
 }
 
 /// $c png file ?options?
-pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 3 || objv.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(2, objv, &format!("file {VIEW_USAGE}")));
     }
@@ -99,32 +119,37 @@ pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
 }
 
 /// $c save file ?-format F?
-pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() != 3 && objv.len() != 5 {
         return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti?"));
     }
     let mut format = None;
     if objv.len() == 5 {
-        interp.get_index(objv[3], &SAVE_OPTIONS, c"option")?;
-        format = Some(format_of(interp, objv[4])?);
+        let SaveOption::Format = interp.get_choice(objv[3])?;
+        format = Some(interp.get_choice(objv[4])?);
     }
     save_file(&entry.canvas.borrow(), &objv[2].to_str(), format)?;
     Ok(None)
 }
 
 /// Apply one of the options every picture command shares.
-fn view_option(canvas: &Canvas, interp: Interp, name: &str, value: Arg, view: &mut View) -> Result<(), CmdError> {
-    match name {
-        "-axis" => view.axis = [Axis::X, Axis::Y, Axis::Z][interp.get_index(value, &AXES, c"axis")?],
-        "-flip" => view.flip = interp.get_boolean(value)?,
-        "-frame" => view.frame = slice::check_frame(canvas, interp.get_wide(value)?)?,
-        "-window" => view.window = Some(window(interp, value)?),
-        _ => unreachable!("only view options reach here"),
+fn view_option(
+    canvas: &Canvas,
+    interp: Interp,
+    option: ViewOption,
+    value: Arg<'_>,
+    view: &mut View,
+) -> Result<(), CmdError> {
+    match option {
+        ViewOption::Axis => view.axis = interp.get_choice(value)?,
+        ViewOption::Flip => view.flip = interp.get_boolean(value)?,
+        ViewOption::Frame => view.frame = slice::check_frame(canvas, interp.get_wide(value)?)?,
+        ViewOption::Window => view.window = Some(window(interp, value)?),
     }
     Ok(())
 }
 
-fn window(interp: Interp, value: Arg) -> Result<(f64, f64), CmdError> {
+fn window(interp: Interp, value: Arg<'_>) -> Result<(f64, f64), CmdError> {
     let items = interp.list_elements(value)?;
     let bad = |what: &str| -> CmdError {
         MxError::mx(
@@ -136,7 +161,7 @@ fn window(interp: Interp, value: Arg) -> Result<(f64, f64), CmdError> {
     if items.len() != 2 {
         return Err(bad(""));
     }
-    let (lo, hi) = (interp.get_double(items[0])?, interp.get_double(items[1])?);
+    let (lo, hi) = (interp.get_double(items[0].as_arg())?, interp.get_double(items[1].as_arg())?);
     if lo.is_nan() || hi.is_nan() || lo > hi {
         return Err(bad(""));
     }
@@ -144,15 +169,21 @@ fn window(interp: Interp, value: Arg) -> Result<(f64, f64), CmdError> {
 }
 
 /// One slice as a picture, from `-slice -frame -axis -window -flip`.
-fn slice_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<Grey, CmdError> {
+fn slice_picture(canvas: &Canvas, interp: Interp, options: &[Arg<'_>]) -> Result<Grey, CmdError> {
     let mut view = View::default();
     let mut index = None;
     for pair in options.chunks_exact(2) {
-        let i = interp.get_index(pair[0], &VIEW_OPTIONS, c"option")?;
-        match i {
-            3 => index = Some(interp.get_wide(pair[1])?),
-            _ => view_option(canvas, interp, ["-axis", "-flip", "-frame", "", "-window"][i], pair[1], &mut view)?,
-        }
+        let view_opt = match interp.get_choice(pair[0])? {
+            SliceOption::Slice => {
+                index = Some(interp.get_wide(pair[1])?);
+                continue;
+            }
+            SliceOption::Axis => ViewOption::Axis,
+            SliceOption::Flip => ViewOption::Flip,
+            SliceOption::Frame => ViewOption::Frame,
+            SliceOption::Window => ViewOption::Window,
+        };
+        view_option(canvas, interp, view_opt, pair[1], &mut view)?;
     }
     // The slice index is checked once the axis is known, whatever the option order.
     let index = match index {
@@ -163,14 +194,13 @@ fn slice_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<Gre
 }
 
 /// A grid of slices, from `-slices -columns` and the view options.
-fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<Grey, CmdError> {
+fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg<'_>]) -> Result<Grey, CmdError> {
     let mut view = View::default();
     let mut wanted: Option<Vec<i64>> = None;
     let mut columns = None;
     for pair in options.chunks_exact(2) {
-        let i = interp.get_index(pair[0], &MONTAGE_OPTIONS, c"option")?;
-        match i {
-            1 => {
+        let view_opt = match interp.get_choice(pair[0])? {
+            MontageOption::Columns => {
                 let n = interp.get_wide(pair[1])?;
                 if n < 1 {
                     return Err(MxError::mx(
@@ -180,13 +210,19 @@ fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<G
                     .into());
                 }
                 columns = Some(n as usize);
+                continue;
             }
-            4 => {
+            MontageOption::Slices => {
                 let items = interp.list_elements(pair[1])?;
-                wanted = Some(items.iter().map(|&a| interp.get_wide(a)).collect::<Result<_, _>>()?);
+                wanted = Some(items.iter().map(|a| interp.get_wide(a.as_arg())).collect::<Result<_, _>>()?);
+                continue;
             }
-            _ => view_option(canvas, interp, ["-axis", "", "-flip", "-frame", "", "-window"][i], pair[1], &mut view)?,
-        }
+            MontageOption::Axis => ViewOption::Axis,
+            MontageOption::Flip => ViewOption::Flip,
+            MontageOption::Frame => ViewOption::Frame,
+            MontageOption::Window => ViewOption::Window,
+        };
+        view_option(canvas, interp, view_opt, pair[1], &mut view)?;
     }
     let indices: Vec<usize> = match wanted {
         Some(list) => list.into_iter().map(|i| slice::check_slice(canvas, view.axis, i)).collect::<Result<_, _>>()?,
@@ -198,26 +234,4 @@ fn montage_picture(canvas: &Canvas, interp: Interp, options: &[Arg]) -> Result<G
     // Default: a near-square grid, ceil(sqrt(n)) columns.
     let columns = columns.unwrap_or_else(|| (1..).find(|c| c * c >= indices.len()).unwrap_or(1));
     Ok(slice::montage(canvas, &indices, columns, &view)?)
-}
-
-fn matrix(m: [[f64; 4]; 4]) -> Obj {
-    // `+ 0.0` turns -0.0 (from zero rotation terms) into 0.0 for display.
-    Obj::list(m.iter().map(|row| Obj::list(row.iter().map(|&v| Obj::double(v + 0.0)))))
-}
-
-/// The keys `$c info` shows after width height depth frames type bytes.
-pub fn metadata_info(m: &Metadata) -> Vec<(&'static str, Obj)> {
-    vec![
-        ("spacing", Obj::list(m.spacing.iter().map(|&v| Obj::double(v as f64)))),
-        ("tstep", Obj::double(m.tstep as f64)),
-        ("xyz_units", Obj::string(m.spatial_unit())),
-        ("t_units", Obj::string(m.time_unit())),
-        ("qform_code", Obj::int(m.qform_code as i64)),
-        ("qform", matrix(m.qform_affine())),
-        ("sform_code", Obj::int(m.sform_code as i64)),
-        ("sform", matrix(m.sform_affine())),
-        ("description", Obj::string(&m.description_text())),
-        ("scl_slope", Obj::double(m.scl_slope as f64)),
-        ("scl_inter", Obj::double(m.scl_inter as f64)),
-    ]
 }

@@ -1,22 +1,28 @@
 //! The Tcl commands, one file per command family: parse the arguments with
 //! Tcl's routines, call the core, turn the outcome into a Tcl result.
 
+//! The command files form a tree (scripts/module-graph.sh checks it):
+//! command families on top (`mxcanvas`, `canvas_object`, `transport`,
+//! `sweep`), the subcommand groups they dispatch to (`configure`, `formats`,
+//! `region`), and shared helpers below (`facts`, `registry`, `values`).
+
 mod canvas_object;
 mod configure;
+mod facts;
 mod formats;
 mod mxcanvas;
 mod region;
-mod state;
+mod registry;
 mod sweep;
 mod transport;
 mod values;
 
 use crate::tcl::lifecycle::{interp_state, on_process_exit};
 use crate::tcl::{create_command, Arg, CmdResult, Interp};
-use state::InterpState;
+use registry::InterpState;
 use std::rc::Rc;
 
-type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg]) -> CmdResult;
+type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg<'_>]) -> CmdResult;
 
 /// The package's global commands, as MEDx ImageScript names them.
 const COMMANDS: [(&str, GlobalCommand); 6] = [
@@ -32,7 +38,7 @@ const COMMANDS: [(&str, GlobalCommand); 6] = [
 /// Create the commands in `interp`, and make sure transports are released
 /// with the interpreter and at process exit.
 pub fn register(interp: Interp) {
-    let state = interp_state(interp, c"mxcanvas", InterpState::new);
+    let state = interp_state(interp, c"mxcanvas", || InterpState::new(canvas_object::command));
     for (name, command) in COMMANDS {
         let state = state.clone();
         create_command(interp, name, move |interp, objv| command(&state, interp, objv), None);

@@ -1,55 +1,82 @@
-//! `MxCanvas create | names | exists | delete`.
+//! `MxCanvas create | delete | exists | load | names | types`.
 
-use super::canvas_object;
-use super::state::InterpState;
+use super::formats;
+use super::registry::{self, split_name, InterpState};
 use super::values::parse_wide;
-use crate::core::geometry::{Geometry, MAX_DIMENSION};
+use crate::core::geometry::{dimension_error, Geometry};
 use crate::core::storage::StorageKind;
 use crate::core::{Canvas, MxError, VoxelType};
-use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{Arg, CmdResult, Interp, Obj, TclName};
+use crate::tcl::{choices, Arg, Choice, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
-static SUBCOMMANDS: NameTable<6> = name_table![c"create", c"delete", c"exists", c"load", c"names"];
-static CREATE_OPTIONS: NameTable<7> = name_table![c"-depth", c"-frames", c"-height", c"-storage", c"-type", c"-width"];
-/// In the order of [`StorageKind::ALL`].
-static STORAGE_KINDS: NameTable<3> = name_table![c"heap", c"shm"];
-pub static VOXEL_TYPES: NameTable<9> =
-    name_table![c"uint8", c"int8", c"uint16", c"int16", c"uint32", c"int32", c"float32", c"float64"];
+choices! {
+    enum Subcommand("subcommand") {
+        Create = "create",
+        Delete = "delete",
+        Exists = "exists",
+        Load = "load",
+        Names = "names",
+        Types = "types",
+    }
+}
+
+choices! {
+    enum CreateOption("option") {
+        Depth = "-depth",
+        Frames = "-frames",
+        Height = "-height",
+        Storage = "-storage",
+        Type = "-type",
+        Width = "-width",
+    }
+}
+
+choices! { impl StorageKind("storage") { Heap = "heap", Shm = "shm" } }
+
+// In the contract's order (not alphabetical): `MxCanvas types` lists them so.
+choices! {
+    impl VoxelType("type") {
+        Uint8 = "uint8",
+        Int8 = "int8",
+        Uint16 = "uint16",
+        Int16 = "int16",
+        Uint32 = "uint32",
+        Int32 = "int32",
+        Float32 = "float32",
+        Float64 = "float64",
+    }
+}
 
 const CREATE_USAGE: &str = "?name? -width W -height H ?-depth D? ?-frames T? ?-type TYPE? ?-storage heap|shm?";
 
-pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 2 {
         return Err(interp.wrong_num_args(1, objv, "subcommand ?arg ...?"));
     }
-    match interp.get_index(objv[1], &SUBCOMMANDS, c"subcommand")? {
+    match interp.get_choice(objv[1])? {
         // MxCanvas create ?name? -width W -height H ?-depth D? ?-frames T? ?-type TYPE? ?-storage KIND?
-        0 => create(state, interp, objv),
+        Subcommand::Create => create(state, interp, objv),
         // MxCanvas delete name ?name ...?
-        1 => {
+        Subcommand::Delete => {
             if objv.len() < 3 {
                 return Err(interp.wrong_num_args(2, objv, "name ?name ...?"));
             }
             // Look every name up first: a failed call deletes nothing.
             let entries = objv[2..].iter().map(|&n| state.lookup(interp, n)).collect::<Result<Vec<_>, _>>()?;
             for entry in entries {
-                let token = entry.token.get();
-                if !token.is_null() {
-                    interp.delete_command(token);
-                }
+                registry::delete(interp, &entry);
             }
             Ok(None)
         }
         // MxCanvas exists name
-        2 => {
+        Subcommand::Exists => {
             if objv.len() != 3 {
                 return Err(interp.wrong_num_args(2, objv, "name"));
             }
             Ok(Some(Obj::boolean(state.find(interp, objv[2]).is_some())))
         }
         // MxCanvas names ?pattern?
-        4 => {
+        Subcommand::Names => {
             if objv.len() > 3 {
                 return Err(interp.wrong_num_args(2, objv, "?pattern?"));
             }
@@ -57,19 +84,45 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResu
             let names = state
                 .all()
                 .iter()
-                .map(|e| interp.command_name(e.token.get()))
-                .filter(|name| pattern.as_ref().map_or(true, |p| interp.string_match(name, p)))
+                .filter_map(|e| e.token.get().map(|token| interp.command_name(token)))
+                .filter(|name| pattern.as_ref().is_none_or(|p| interp.string_match(name, p)))
                 .map(|name| name.to_obj())
                 .collect::<Vec<_>>();
             Ok(Some(Obj::list(names)))
         }
         // MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
-        3 => super::formats::load(state, interp, objv),
-        _ => unreachable!("index from SUBCOMMANDS"),
+        Subcommand::Load => formats::load(state, interp, objv),
+        // MxCanvas types
+        Subcommand::Types => {
+            if objv.len() != 2 {
+                return Err(interp.wrong_num_args(2, objv, ""));
+            }
+            Ok(Some(Obj::list(VoxelType::NAMES.iter().map(|n| Obj::string(n)))))
+        }
     }
 }
 
-fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
+/// A dimension option's value: an integer from 1 to the largest dimension,
+/// the error naming the option whatever is wrong with it.
+fn dimension(interp: Interp, arg: Arg<'_>, option: &str) -> Result<i64, CmdError> {
+    let text = arg.to_str();
+    match parse_wide(interp, arg, |text| dimension_error(option, text)) {
+        Ok(v) => Ok(v),
+        Err(CmdError::Mx(e)) => Err(e.into()),
+        // Not an integer at all (Tcl's own error): say which option, keep Tcl's errorcode.
+        Err(CmdError::Reported) => Err(MxError::tcl(
+            format!(
+                "bad {option} \"{}\": expected an integer from 1 to {}",
+                text.trim(),
+                crate::core::geometry::MAX_DIMENSION
+            ),
+            &["VALUE", "NUMBER"],
+        )
+        .into()),
+    }
+}
+
+fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     let (name, rest) = split_name(&objv[2..]);
     if rest.len() % 2 != 0 {
         return Err(interp.wrong_num_args(2, objv, CREATE_USAGE));
@@ -77,23 +130,15 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
     let mut dims: [Option<i64>; 4] = [None, None, Some(1), Some(1)];
     let mut vtype = VoxelType::Float32;
     let mut storage = StorageKind::Heap;
-    let dimension = |arg: Arg, option: &str| {
-        parse_wide(interp, arg, |text| {
-            MxError::mx(
-                format!("bad {option} {text}: expected an integer from 1 to {MAX_DIMENSION}"),
-                &["GEOMETRY", option, text],
-            )
-        })
-    };
     for pair in rest.chunks_exact(2) {
-        match interp.get_index(pair[0], &CREATE_OPTIONS, c"option")? {
-            0 => dims[2] = Some(dimension(pair[1], "-depth")?),
-            1 => dims[3] = Some(dimension(pair[1], "-frames")?),
-            2 => dims[1] = Some(dimension(pair[1], "-height")?),
-            3 => storage = StorageKind::ALL[interp.get_index(pair[1], &STORAGE_KINDS, c"storage")?],
-            4 => vtype = VoxelType::ALL[interp.get_index(pair[1], &VOXEL_TYPES, c"type")?],
-            5 => dims[0] = Some(dimension(pair[1], "-width")?),
-            _ => unreachable!("index from CREATE_OPTIONS"),
+        let option: CreateOption = interp.get_choice(pair[0])?;
+        match option {
+            CreateOption::Depth => dims[2] = Some(dimension(interp, pair[1], "-depth")?),
+            CreateOption::Frames => dims[3] = Some(dimension(interp, pair[1], "-frames")?),
+            CreateOption::Height => dims[1] = Some(dimension(interp, pair[1], "-height")?),
+            CreateOption::Storage => storage = interp.get_choice(pair[1])?,
+            CreateOption::Type => vtype = interp.get_choice(pair[1])?,
+            CreateOption::Width => dims[0] = Some(dimension(interp, pair[1], "-width")?),
         }
     }
     let (Some(w), Some(h), Some(d), Some(t)) = (dims[0], dims[1], dims[2], dims[3]) else {
@@ -104,29 +149,31 @@ fn create(state: &Rc<InterpState>, interp: Interp, objv: &[Arg]) -> CmdResult {
         .into());
     };
     let geometry = Geometry::new([w, h, d, t], vtype)?;
-    let name = check_new_name(state, interp, name)?;
+    let name = state.check_new_name(interp, name)?;
     let canvas = Canvas::new_in(geometry, vtype, storage)?;
-    Ok(Some(canvas_object::install(state, interp, &name, canvas)))
+    Ok(Some(state.install(interp, &name, canvas)))
 }
 
-/// Split `?name? -option value ...`: a first word not starting with "-" is the name.
-pub fn split_name(args: &[Arg]) -> (Option<TclName>, &[Arg]) {
-    match args.first().map(|a| a.to_name()) {
-        Some(name) if name.as_bytes().first() != Some(&b'-') => (Some(name), &args[1..]),
-        _ => (None, args),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_alphabetical_where_no_contract_fixes_the_order() {
+        assert!(<Subcommand as Choice>::NAMES.is_sorted());
+        assert!(<CreateOption as Choice>::NAMES.is_sorted());
+        assert!(<super::super::canvas_object::Subcommand as Choice>::NAMES.is_sorted());
+        assert!(super::super::formats::ALPHABETICAL.iter().all(|names| names.is_sorted()));
     }
-}
 
-/// The name for a new canvas: the one given (which must not already be a
-/// command) or a fresh automatic one.
-pub fn check_new_name(state: &InterpState, interp: Interp, name: Option<TclName>) -> Result<TclName, MxError> {
-    match name {
-        None => Ok(state.auto_name(interp)),
-        Some(n) if n.is_empty() => Err(MxError::mx("a canvas name must not be empty", &["CANVAS", "NAME"])),
-        Some(n) if interp.command_exists(&n) => Err(MxError::mx(
-            format!("a command named \"{}\" already exists: choose another canvas name", n.display()),
-            &["CANVAS", "EXISTS", &n.display()],
-        )),
-        Some(n) => Ok(n),
+    #[test]
+    fn choice_names_are_the_core_names() {
+        for (t, name) in VoxelType::ALL.iter().zip(<VoxelType as Choice>::NAMES) {
+            assert_eq!(t.name(), *name);
+        }
+        assert_eq!(<VoxelType as Choice>::ALL, VoxelType::ALL);
+        for (k, name) in <StorageKind as Choice>::ALL.iter().zip(<StorageKind as Choice>::NAMES) {
+            assert_eq!(k.name(), *name);
+        }
     }
 }

@@ -11,25 +11,24 @@
 //! `region` (rather than `getregion`/`setregion`) keeps `$c g ...` a unique
 //! abbreviation of `$c get`.
 
-use super::state::CanvasEntry;
+use super::registry::CanvasEntry;
 use super::values::{parse_coords, parse_value, value_obj};
 use crate::core::region::{length_error, read_region, write_region, Region};
 use crate::core::MxError;
-use crate::tcl::size::MAX_LIST_LENGTH;
-use crate::tcl::table::{name_table, NameTable};
 use crate::tcl::obj::list_room;
-use crate::tcl::{Arg, CmdResult, Interp, Obj};
+use crate::tcl::size::MAX_LIST_LENGTH;
+use crate::tcl::{choices, Arg, CmdResult, Interp, Obj};
 
-static OPERATIONS: NameTable<3> = name_table![c"get", c"set"];
+choices! { enum Operation("operation") { Get = "get", Set = "set" } }
 
 /// $c region get|set ...
-pub fn command(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn command(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 3 {
         return Err(interp.wrong_num_args(2, objv, "get|set x y ?z? ?t? width height ?depth? ?frames? ?values?"));
     }
-    match interp.get_index(objv[2], &OPERATIONS, c"operation")? {
-        0 => get(entry, interp, objv),
-        _ => set(entry, interp, objv),
+    match interp.get_choice(objv[2])? {
+        Operation::Get => get(entry, interp, objv),
+        Operation::Set => set(entry, interp, objv),
     }
 }
 
@@ -40,7 +39,7 @@ const SET_USAGE: &str = "x y ?z? ?t? width height ?depth? ?frames? values";
 type Box4 = ([i64; 4], [i64; 4]);
 
 /// Origin and size from `args` (4, 6 or 8 words), or None for a wrong count.
-fn parse_box(interp: Interp, args: &[Arg]) -> Result<Option<Box4>, crate::tcl::CmdError> {
+fn parse_box(interp: Interp, args: &[Arg<'_>]) -> Result<Option<Box4>, crate::tcl::CmdError> {
     if !matches!(args.len(), 4 | 6 | 8) {
         return Ok(None);
     }
@@ -54,7 +53,7 @@ fn parse_box(interp: Interp, args: &[Arg]) -> Result<Option<Box4>, crate::tcl::C
 }
 
 /// $c region get x y ?z? ?t? width height ?depth? ?frames?
-fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     let Some((origin, size)) = parse_box(interp, &objv[3..])? else {
         return Err(interp.wrong_num_args(3, objv, GET_USAGE));
     };
@@ -92,7 +91,7 @@ fn list_buffer(voxels: usize) -> Result<Vec<Obj>, MxError> {
 }
 
 /// $c region set x y ?z? ?t? width height ?depth? ?frames? values
-fn set(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
+fn set(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     let argc = objv.len();
     // Coordinates first: reading them may change their internal types, and
     // the values' element array must not be disturbed afterwards.
@@ -109,8 +108,8 @@ fn set(entry: &CanvasEntry, interp: Interp, objv: &[Arg]) -> CmdResult {
     // Every value is parsed and range-checked before any voxel changes.
     let vtype = canvas.voxel_type();
     let mut encoded = Vec::with_capacity(values.len() * vtype.size());
-    for &value in &values {
-        encoded.extend_from_slice(vtype.encode(parse_value(interp, value, vtype)?)?.as_bytes());
+    for value in &values {
+        encoded.extend_from_slice(vtype.encode(parse_value(interp, value.as_arg(), vtype)?)?.as_bytes());
     }
     write_region(&mut canvas, &region, &encoded)?;
     Ok(None)

@@ -1,23 +1,22 @@
 //! `MxExternCanvas`, `MxInternCanvas`, `MxFreeTransport`, `MxTransports`.
 
-use super::state::InterpState;
+use super::registry::InterpState;
 use super::values::parse_shmid;
 use crate::core::mode::{parse_mode, DEFAULT_MODE};
 use crate::core::transport;
-use crate::tcl::table::{name_table, NameTable};
-use crate::tcl::{Arg, CmdResult, Interp, Obj};
+use crate::tcl::{choices, Arg, CmdResult, Interp, Obj};
 
-static EXTERN_OPTIONS: NameTable<2> = name_table![c"-mode"];
+choices! { enum ExternOption("option") { Mode = "-mode" } }
 
 /// MxExternCanvas canvas ?-mode MODE?
-pub fn extern_canvas(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn extern_canvas(state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() != 2 && objv.len() != 4 {
         return Err(interp.wrong_num_args(1, objv, "canvas ?-mode MODE?"));
     }
     let entry = state.lookup(interp, objv[1])?;
     let mut mode = DEFAULT_MODE;
     if objv.len() == 4 {
-        interp.get_index(objv[2], &EXTERN_OPTIONS, c"option")?;
+        let ExternOption::Mode = interp.get_choice(objv[2])?;
         mode = parse_mode(&objv[3].to_str())?;
     }
     let id = transport::extern_canvas(state.owner, &entry.canvas.borrow(), mode)?;
@@ -25,7 +24,7 @@ pub fn extern_canvas(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdRe
 }
 
 /// MxInternCanvas canvas shmid ?freeTransport?
-pub fn intern_canvas(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn intern_canvas(state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() != 3 && objv.len() != 4 {
         return Err(interp.wrong_num_args(1, objv, "canvas shmid ?freeTransport?"));
     }
@@ -40,7 +39,7 @@ pub fn intern_canvas(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdRe
 }
 
 /// MxFreeTransport shmid
-pub fn free_transport(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn free_transport(state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() != 2 {
         return Err(interp.wrong_num_args(1, objv, "shmid"));
     }
@@ -50,7 +49,7 @@ pub fn free_transport(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdR
 }
 
 /// MxTransports
-pub fn transports(state: &InterpState, interp: Interp, objv: &[Arg]) -> CmdResult {
+pub fn transports(state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() != 1 {
         return Err(interp.wrong_num_args(1, objv, ""));
     }

@@ -1,5 +1,6 @@
 //! Converting voxel values and coordinates between Tcl values and the core.
 
+use crate::core::geometry::index_error;
 use crate::core::integer_text::looks_like_integer;
 use crate::core::stats::Stats;
 use crate::core::{MxError, Value, VoxelType};
@@ -9,7 +10,7 @@ use crate::tcl::{Arg, CmdError, Interp, Obj};
 /// becomes the error `too_large` makes from its text (instead of Tcl's
 /// `ARITH IOVERFLOW`), so every range problem reads the same way; anything
 /// that is not an integer gets Tcl's own `TCL VALUE NUMBER` error.
-pub fn parse_wide(interp: Interp, arg: Arg, too_large: impl FnOnce(&str) -> MxError) -> Result<i64, CmdError> {
+pub fn parse_wide(interp: Interp, arg: Arg<'_>, too_large: impl FnOnce(&str) -> MxError) -> Result<i64, CmdError> {
     if let Some(i) = interp.try_wide(arg) {
         return Ok(i);
     }
@@ -21,7 +22,7 @@ pub fn parse_wide(interp: Interp, arg: Arg, too_large: impl FnOnce(&str) -> MxEr
 }
 
 /// Read a shmid: an integer from 0 to the largest int.
-pub fn parse_shmid(interp: Interp, arg: Arg) -> Result<i32, CmdError> {
+pub fn parse_shmid(interp: Interp, arg: Arg<'_>) -> Result<i32, CmdError> {
     let range_error = |text: &str| {
         MxError::mx(
             format!("bad shmid {text}: expected a shared memory id from 0 to {}", i32::MAX),
@@ -34,17 +35,11 @@ pub fn parse_shmid(interp: Interp, arg: Arg) -> Result<i32, CmdError> {
 
 /// Read a value for a voxel of `vtype`: an integer type takes integers (Tcl's
 /// rules), a float type any double. Range is checked later, by the core.
-pub fn parse_value(interp: Interp, arg: Arg, vtype: VoxelType) -> Result<Value, CmdError> {
+pub fn parse_value(interp: Interp, arg: Arg<'_>, vtype: VoxelType) -> Result<Value, CmdError> {
     if vtype.is_float() {
         return Ok(Value::Float(interp.get_double(arg)?));
     }
-    let (lo, hi) = vtype.int_range().expect("integer type");
-    let value = parse_wide(interp, arg, |text| {
-        MxError::mx(
-            format!("value {text} is out of range for {}: expected an integer from {lo} to {hi}", vtype.name()),
-            &["VALUE", "RANGE", vtype.name(), text],
-        )
-    })?;
+    let value = parse_wide(interp, arg, |text| vtype.range_error(text))?;
     Ok(Value::Int(value))
 }
 
@@ -56,12 +51,10 @@ pub fn value_obj(value: Value) -> Obj {
 }
 
 /// Read 2 to 4 voxel coordinates; missing z and t are 0.
-pub fn parse_coords(interp: Interp, args: &[Arg]) -> Result<[i64; 4], CmdError> {
+pub fn parse_coords(interp: Interp, args: &[Arg<'_>]) -> Result<[i64; 4], CmdError> {
     let mut coords = [0i64; 4];
     for ((slot, &arg), axis) in coords.iter_mut().zip(args).zip(["x", "y", "z", "t"]) {
-        *slot = parse_wide(interp, arg, |text| {
-            MxError::mx(format!("voxel index {axis} = {text} is outside the canvas"), &["INDEX", axis, text])
-        })?;
+        *slot = parse_wide(interp, arg, |text| index_error(axis, text, None))?;
     }
     Ok(coords)
 }

@@ -153,6 +153,8 @@ mod tests {
     }
 
     #[test]
+    // The offset is written out as the layout formula ((z*h + y)*w + x), ones included.
+    #[allow(clippy::identity_op)]
     fn set_writes_at_the_medx_offset() {
         let mut c = canvas([4, 3, 2, 1], VoxelType::Uint16);
         c.set([1, 2, 1, 0], Value::Int(0xBEEF)).unwrap();

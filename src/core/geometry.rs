@@ -26,16 +26,28 @@ pub struct Geometry {
 /// The names of the four axes, in layout order, as `MxCanvas create` spells them.
 pub const AXES: [&str; 4] = ["width", "height", "depth", "frames"];
 
+/// The one wording of a bad dimension (`-width`, ...), given as `text`.
+pub fn dimension_error(option: &str, text: &str) -> MxError {
+    MxError::mx(
+        format!("bad {option} {text}: expected an integer from 1 to {MAX_DIMENSION}"),
+        &["GEOMETRY", option, text],
+    )
+}
+
+/// The one wording of a voxel coordinate outside the canvas; `extent` is the
+/// axis's size when known (not for an integer too large to read at all).
+pub fn index_error(axis: &str, text: &str, extent: Option<usize>) -> MxError {
+    let expected = extent.map(|n| format!(": expected {axis} from 0 to {}", n.saturating_sub(1))).unwrap_or_default();
+    MxError::mx(format!("voxel index {axis} = {text} is outside the canvas{expected}"), &["INDEX", axis, text])
+}
+
 impl Geometry {
     /// A geometry for voxels of `vtype`; each dimension must be `1..=MAX_DIMENSION`
     /// and the total size must fit in [`MAX_BYTES`]. Checked before anything is allocated.
     pub fn new(dims: [i64; 4], vtype: VoxelType) -> MxResult<Geometry> {
         for (axis, &d) in AXES.iter().zip(dims.iter()) {
             if d < 1 || d as u64 > MAX_DIMENSION {
-                return Err(MxError::mx(
-                    format!("bad -{axis} {d}: expected an integer from 1 to {MAX_DIMENSION}"),
-                    &["GEOMETRY", &format!("-{axis}"), &d.to_string()],
-                ));
+                return Err(dimension_error(&format!("-{axis}"), &d.to_string()));
             }
         }
         let too_large = || {
@@ -87,10 +99,7 @@ impl Geometry {
         let names = ["x", "y", "z", "t"];
         for ((name, &c), &n) in names.iter().zip(coords.iter()).zip(self.dims().iter()) {
             if c < 0 || c as u64 >= n as u64 {
-                return Err(MxError::mx(
-                    format!("voxel index {name} = {c} is outside the canvas: expected {name} from 0 to {}", n - 1),
-                    &["INDEX", name, &c.to_string()],
-                ));
+                return Err(index_error(name, &c.to_string(), Some(n)));
             }
         }
         let [x, y, z, t] = coords.map(|c| c as usize);

@@ -1,5 +1,10 @@
 //! The safe core: canvases, geometry, voxel types and transports.
 //!
+//! Layering (scripts/module-graph.sh checks there is no cycle): `transport`
+//! (the table of handed-out segments) uses `canvas`, `shared` and `segment`;
+//! `canvas` uses `storage`, which uses `shared` (a canvas's own segment),
+//! which uses `segment` (key allocation, creation); `orphans` uses `segment`.
+//!
 //! Nothing here knows about Tcl, and nothing here is `unsafe`: the only
 //! operating-system access goes through [`crate::sys`].
 
@@ -10,7 +15,9 @@ pub mod geometry;
 pub mod integer_text;
 pub mod metadata;
 pub mod mode;
+pub mod orphans;
 pub mod region;
+pub mod segment;
 pub mod shared;
 pub mod stats;
 pub mod storage;

@@ -7,34 +7,40 @@
 //!   marked for removal) with the canvas and marked for removal (IPC_RMID)
 //!   and detached when the canvas is deleted — a program still attached
 //!   then keeps its memory until it detaches;
-//! * freeing a transport of it never removes it (see [`is_canvas_segment`]):
+//! * freeing a transport of it never removes it (see [`canvas_segment`]):
 //!   the canvas would lose the memory that a later extern hands out;
+//! * this module knows nothing of transports: the transport table asks
+//!   [`canvas_segment`] whether the canvas behind a transport still lives
+//!   (a generation number tells a deleted canvas's id from a reused one);
 //! * every canvas segment of the process is marked for removal at process
 //!   exit ([`remove_all`]), so none outlives the process that made it.
 
 use super::error::{MxError, MxResult};
-use super::transport::{create_failed, create_mx_segment};
+use super::segment::{create_failed, create_mx_segment};
 use crate::sys::shm::{self, Attachment};
 use once_cell::sync::Lazy;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-/// The ids of the segments that are some live canvas's storage, process-wide.
-static CANVAS_SEGMENTS: Lazy<Mutex<BTreeSet<i32>>> = Lazy::new(Default::default);
+/// The segments that are some live canvas's storage, process-wide: id to
+/// the generation of the buffer that holds it.
+static CANVAS_SEGMENTS: Lazy<Mutex<BTreeMap<i32, u64>>> = Lazy::new(Default::default);
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
 
-fn registry() -> MutexGuard<'static, BTreeSet<i32>> {
+fn registry() -> MutexGuard<'static, BTreeMap<i32, u64>> {
     CANVAS_SEGMENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Is segment `id` the storage of a live canvas of this process?
-pub fn is_canvas_segment(id: i32) -> bool {
-    registry().contains(&id)
+/// The generation of the live canvas whose storage segment `id` is, if any.
+pub fn canvas_segment(id: i32) -> Option<u64> {
+    registry().get(&id).copied()
 }
 
 /// Mark every canvas segment of the process for removal: it is exiting, and
 /// its attachments go with it.
 pub fn remove_all() {
-    for id in std::mem::take(&mut *registry()) {
+    for id in std::mem::take(&mut *registry()).into_keys() {
         // Nothing to report at exit; a segment already gone needs nothing.
         let _ = shm::remove(id);
     }
@@ -44,6 +50,7 @@ pub fn remove_all() {
 #[derive(Debug)]
 pub struct SharedBuffer {
     attachment: Attachment,
+    generation: u64,
 }
 
 impl SharedBuffer {
@@ -56,8 +63,14 @@ impl SharedBuffer {
             .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
         // Registered before the guard lets go, so that no moment exists in
         // which the segment is neither guarded nor known.
-        registry().insert(segment.keep());
-        Ok(SharedBuffer { attachment })
+        let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+        registry().insert(segment.keep(), generation);
+        Ok(SharedBuffer { attachment, generation })
+    }
+
+    /// Tells this buffer from an earlier one whose segment had the same id.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The segment's shmid.
@@ -77,7 +90,6 @@ impl SharedBuffer {
 impl Drop for SharedBuffer {
     fn drop(&mut self) {
         let id = self.id();
-        super::transport::forget_canvas_segment(id);
         registry().remove(&id);
         // Mark first, then detach (the attachment's own Drop): the segment
         // goes away when the last program detaches. An error means it was
@@ -98,9 +110,9 @@ mod tests {
         assert_eq!((info.size, info.mode, info.marked_for_removal), (10_000, 0o600, false));
         assert!(b.as_bytes().iter().all(|&x| x == 0));
         b.as_bytes_mut()[9_999] = 5;
-        assert!(is_canvas_segment(id));
+        assert_eq!(canvas_segment(id), Some(b.generation()));
         drop(b);
-        assert!(!is_canvas_segment(id));
+        assert_eq!(canvas_segment(id), None);
         assert!(shm::stat(id).is_err(), "removed and detached");
     }
 

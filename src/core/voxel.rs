@@ -111,6 +111,16 @@ impl VoxelType {
     /// integers outside the type's range, non-integers for integer types,
     /// finite doubles beyond float32's range. Infinities and NaN are
     /// representable in both float types and are accepted.
+    /// The one wording of an integer value outside this (integer) type's
+    /// range, given as `text` (it may be too large to read as an i64).
+    pub fn range_error(self, text: &str) -> MxError {
+        let (lo, hi) = self.int_range().unwrap_or((i64::MIN, i64::MAX));
+        MxError::mx(
+            format!("value {text} is out of range for {}: expected an integer from {lo} to {hi}", self.name()),
+            &["VALUE", "RANGE", self.name(), text],
+        )
+    }
+
     pub fn encode(self, value: Value) -> MxResult<Encoded> {
         match (self, value) {
             (VoxelType::Float64, v) => Ok(Encoded::new(&v.as_f64().to_ne_bytes())),
@@ -134,10 +144,7 @@ impl VoxelType {
             (t, Value::Int(i)) => {
                 let (lo, hi) = t.int_range().expect("integer type has a range");
                 if i < lo || i > hi {
-                    return Err(MxError::mx(
-                        format!("value {i} is out of range for {}: expected an integer from {lo} to {hi}", t.name()),
-                        &["VALUE", "RANGE", t.name(), &i.to_string()],
-                    ));
+                    return Err(t.range_error(&i.to_string()));
                 }
                 Ok(match t {
                     VoxelType::Uint8 => Encoded::new(&(i as u8).to_ne_bytes()),

@@ -89,6 +89,8 @@ fn info_from(id: i32, ds: &libc::shmid_ds) -> SegmentInfo {
         size: ds.shm_segsz,
         mode: mode & 0o777,
         marked_for_removal: mode & SHM_DEST != 0,
+        // c_ulong: u64 here, u32 on 32-bit targets.
+        #[allow(clippy::unnecessary_cast)]
         attachments: ds.shm_nattch as u64,
         owner_uid: ds.shm_perm.uid,
         creator_uid: ds.shm_perm.cuid,
@@ -113,7 +115,6 @@ pub fn remove(id: i32) -> Result<(), SysError> {
 #[derive(Debug)]
 pub struct NewSegment {
     id: i32,
-    size: usize,
 }
 
 /// `shmget(key, size, IPC_CREAT | IPC_EXCL | mode)`: a brand-new segment.
@@ -125,7 +126,7 @@ pub fn create(key: i32, size: usize, mode: u32) -> Result<NewSegment, SysError> 
     if id == -1 {
         return Err(SysError::last("shmget"));
     }
-    Ok(NewSegment { id, size })
+    Ok(NewSegment { id })
 }
 
 /// Like [`create`], but backed by huge pages (`SHM_HUGETLB`) when the
@@ -141,7 +142,7 @@ pub fn create_large(key: i32, size: usize, mode: u32) -> Result<NewSegment, SysE
             // SAFETY: shmget only reads its integer arguments.
             let id = unsafe { libc::shmget(key, size, flags) };
             if id != -1 {
-                return Ok(NewSegment { id, size });
+                return Ok(NewSegment { id });
             }
         }
     }
@@ -170,10 +171,6 @@ impl NewSegment {
         self.id
     }
 
-    pub fn size(&self) -> usize {
-        self.size
-    }
-
     /// Hand the segment over: it is no longer removed when this guard goes away.
     pub fn keep(self) -> i32 {
         let id = self.id;
@@ -192,6 +189,20 @@ impl Drop for NewSegment {
 
 /// An attachment of a segment into this process (`shmat`). Dropping it
 /// detaches (`shmdt`); it never removes the segment.
+///
+/// # Aliasing
+///
+/// Like a `memmap2` map of a shared file, the memory behind the slices this
+/// hands out is shared with other processes, which may write it at any time:
+/// Rust's rule that a `&[u8]` does not change while borrowed holds only as
+/// far as this process is concerned. The package keeps to that rule by
+/// protocol, not by type: a segment is handed to an external program, which
+/// runs to completion (or is waited for) before the script interns it, and
+/// the voxels are read only then; they are only ever copied as plain bytes
+/// (never read as references, enums or anything with invalid bit patterns),
+/// so a concurrent writer can make the values wrong, never the program
+/// unsound in the bytes' interpretation. Within this process, `&mut self`
+/// makes [`Attachment::as_mut_slice`] the only writable view.
 #[derive(Debug)]
 pub struct Attachment {
     id: i32,
@@ -236,10 +247,6 @@ impl Attachment {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
-    }
-
-    pub fn is_writable(&self) -> bool {
-        self.writable
     }
 
     /// The segment's bytes. Another process may write them concurrently; the

@@ -9,17 +9,18 @@
 use super::interp::{CmdError, Interp};
 use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
+use super::token::CommandToken;
 use crate::core::MxError;
 use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
-use tcl_sys::{ClientData, Tcl_Command, Tcl_Interp, Tcl_Obj};
+use tcl_sys::{ClientData, Tcl_Interp, Tcl_Obj};
 
 /// What a handler returns: its result value (None for the empty string).
 pub type CmdResult = Result<Option<Obj>, CmdError>;
 
-type Handler = dyn Fn(Interp, &[Arg]) -> CmdResult;
+type Handler = dyn Fn(Interp, &[Arg<'_>]) -> CmdResult;
 
 struct CommandData {
     handler: Box<Handler>,
@@ -46,6 +47,9 @@ pub fn panic_error(payload: &(dyn std::any::Any + Send)) -> MxError {
 unsafe extern "C" fn trampoline(
     client_data: ClientData,
     interp: *mut Tcl_Interp,
+    // `Tcl_ObjCmdProc` counts its words in an `int` in Tcl 9 as well (its
+    // `Tcl_Size` variant is `Tcl_CreateObjCommand2`'s); commands never get
+    // anywhere near 2^31 words.
     objc: c_int,
     objv: *const *mut Tcl_Obj,
 ) -> c_int {
@@ -57,10 +61,11 @@ unsafe extern "C" fn trampoline(
             Rc::increment_strong_count(client_data as *const CommandData);
             Rc::from_raw(client_data as *const CommandData)
         };
+        // The arguments' lifetime is this call's: the handler cannot keep them.
         // SAFETY: Tcl passes `objc` live values in `objv` for this call, and
         // Arg is a repr(transparent) *mut Tcl_Obj, so the array is an [Arg]
         // as it stands (no per-call allocation: this is the hot path of `$c get`).
-        let args: &[Arg] = unsafe { std::slice::from_raw_parts(objv as *const Arg, objc.max(0) as usize) };
+        let args: &[Arg<'_>] = unsafe { std::slice::from_raw_parts(objv as *const Arg<'_>, objc.max(0) as usize) };
         // SAFETY: Tcl calls us on the interpreter's own thread.
         let interp = unsafe { Interp::from_raw(interp) };
         match (data.handler)(interp, args) {
@@ -103,14 +108,14 @@ unsafe extern "C" fn delete_trampoline(client_data: ClientData) {
 pub fn create_command(
     interp: Interp,
     name: impl Into<TclName>,
-    handler: impl Fn(Interp, &[Arg]) -> CmdResult + 'static,
+    handler: impl Fn(Interp, &[Arg<'_>]) -> CmdResult + 'static,
     on_delete: Option<Box<dyn FnOnce()>>,
-) -> Tcl_Command {
+) -> CommandToken {
     let data = Rc::new(CommandData { handler: Box::new(handler), on_delete: RefCell::new(on_delete) });
     let name = name.into().to_c_string();
     // SAFETY: the leaked Rc is reclaimed by delete_trampoline; both
     // trampolines match Tcl's callback signatures.
-    unsafe {
+    let token = unsafe {
         tcl_call!(tcl_CreateObjCommand(
             interp.as_ptr(),
             name.as_ptr(),
@@ -118,5 +123,6 @@ pub fn create_command(
             Rc::into_raw(data) as *mut c_void,
             Some(delete_trampoline)
         ))
-    }
+    };
+    CommandToken::from_raw(token).expect("Tcl_CreateObjCommand never returns NULL")
 }

@@ -4,10 +4,11 @@
 use super::obj::{Arg, Obj, TclName};
 use super::size::{from_tcl, to_tcl, TclSize};
 use super::stubs::tcl_call;
-use super::table::NameTable;
+use super::table::{Choice, DynTable};
+use super::token::CommandToken;
 use crate::core::MxError;
 use std::ffi::{c_int, CStr, CString};
-use tcl_sys::{Tcl_Command, Tcl_Interp};
+use tcl_sys::Tcl_Interp;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -59,7 +60,7 @@ fn too_large() -> CmdError {
 /// fits in a C `long` (64 bits here) as an "int", so after a successful
 /// `Tcl_GetWideIntFromObj` a bignum means a value outside the i64 range that
 /// Tcl wrapped.
-fn is_bignum(arg: Arg) -> bool {
+fn is_bignum(arg: Arg<'_>) -> bool {
     // SAFETY: the argument is a live Tcl_Obj for the duration of the call;
     // `typePtr` is NULL or points at a static Tcl_ObjType whose `name` is a
     // NUL-terminated static string.
@@ -90,7 +91,7 @@ impl Interp {
     /// A 32-bit integer. Tcl 8.6's `Tcl_GetIntFromObj` wraps values between
     /// INT_MAX and UINT_MAX (4294967295 reads as -1), so this reads a wide
     /// integer and checks the range itself.
-    pub fn get_int(self, arg: Arg) -> Result<i32, CmdError> {
+    pub fn get_int(self, arg: Arg<'_>) -> Result<i32, CmdError> {
         let v = self.get_wide(arg)?;
         i32::try_from(v).map_err(|_| too_large())
     }
@@ -99,7 +100,7 @@ impl Interp {
     /// to 2^64-1 and wraps them (18446744073709551615 reads as -1, so a
     /// voxel could silently become -1); those are refused here with Tcl's own
     /// overflow error.
-    pub fn get_wide(self, arg: Arg) -> Result<i64, CmdError> {
+    pub fn get_wide(self, arg: Arg<'_>) -> Result<i64, CmdError> {
         let mut v: tcl_sys::Tcl_WideInt = 0;
         // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
         check(unsafe { tcl_call!(tcl_GetWideIntFromObj(self.0, arg.as_ptr(), &mut v)) })?;
@@ -111,55 +112,53 @@ impl Interp {
 
     /// Like [`Interp::get_wide`], but silent: `None` when the value is not an
     /// integer that fits in 64 bits.
-    pub fn try_wide(self, arg: Arg) -> Option<i64> {
+    pub fn try_wide(self, arg: Arg<'_>) -> Option<i64> {
         let mut v: tcl_sys::Tcl_WideInt = 0;
         // SAFETY: a NULL interpreter asks Tcl not to leave an error message.
         let rc = unsafe { tcl_call!(tcl_GetWideIntFromObj(std::ptr::null_mut(), arg.as_ptr(), &mut v)) };
         (rc == tcl_sys::TCL_OK as c_int && !is_bignum(arg)).then_some(v)
     }
 
-    pub fn get_double(self, arg: Arg) -> Result<f64, CmdError> {
+    pub fn get_double(self, arg: Arg<'_>) -> Result<f64, CmdError> {
         let mut v: f64 = 0.0;
         // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
         check(unsafe { tcl_call!(tcl_GetDoubleFromObj(self.0, arg.as_ptr(), &mut v)) })?;
         Ok(v)
     }
 
-    /// Like [`Interp::get_double`], but silent.
-    pub fn try_double(self, arg: Arg) -> Option<f64> {
-        let mut v: f64 = 0.0;
-        // SAFETY: a NULL interpreter asks Tcl not to leave an error message.
-        let rc = unsafe { tcl_call!(tcl_GetDoubleFromObj(std::ptr::null_mut(), arg.as_ptr(), &mut v)) };
-        (rc == tcl_sys::TCL_OK as c_int).then_some(v)
-    }
-
-    pub fn get_boolean(self, arg: Arg) -> Result<bool, CmdError> {
+    pub fn get_boolean(self, arg: Arg<'_>) -> Result<bool, CmdError> {
         let mut v: c_int = 0;
         // SAFETY: live interpreter and argument; `v` is a valid out-pointer.
         check(unsafe { tcl_call!(tcl_GetBooleanFromObj(self.0, arg.as_ptr(), &mut v)) })?;
         Ok(v != 0)
     }
 
-    /// `Tcl_GetIndexFromObjStruct`: unique prefixes, and the standard
-    /// `bad WHAT "x": must be a, b, or c` with `TCL LOOKUP INDEX WHAT x`.
-    pub fn get_index<const N: usize>(
-        self,
-        arg: Arg,
-        table: &'static NameTable<N>,
-        what: &CStr,
-    ) -> Result<usize, CmdError> {
+    /// `Tcl_GetIndexFromObjStruct` over a [`Choice`] table: unique prefixes,
+    /// and the standard `bad WHAT "x": must be a, b, or c` with
+    /// `TCL LOOKUP INDEX WHAT x`.
+    pub fn get_choice<C: Choice>(self, arg: Arg<'_>) -> Result<C, CmdError> {
+        let index = self.index_in(arg, C::table(), C::WHAT)?;
+        Ok(C::ALL[index])
+    }
+
+    /// Like [`Interp::get_choice`], over a table made at run time; the index.
+    pub fn get_index_dyn(self, arg: Arg<'_>, table: &'static DynTable, what: &CStr) -> Result<usize, CmdError> {
+        self.index_in(arg, table.as_ptr(), what)
+    }
+
+    fn index_in(self, arg: Arg<'_>, table: *const std::ffi::c_void, what: &CStr) -> Result<usize, CmdError> {
         let mut index: c_int = 0;
         // Tcl 9 takes the index as `void *` and its size in `flags` (tcl.h's
         // macro adds `sizeof(*indexPtr) << 1`); 8.6 takes an `int *`.
         let flags: c_int = if cfg!(tcl9) { (std::mem::size_of::<c_int>() as c_int) << 1 } else { 0 };
         let stride = std::mem::size_of::<*const std::ffi::c_char>() as TclSize;
-        // SAFETY: `table` is a 'static NULL-terminated array of C string
-        // pointers with the given stride, as Tcl requires (it caches it).
+        // SAFETY: `table` is a process-lifetime NULL-terminated array of C
+        // string pointers with the given stride, as Tcl requires (it caches it).
         check(unsafe {
             tcl_call!(tcl_GetIndexFromObjStruct(
                 self.0,
                 arg.as_ptr(),
-                table.as_ptr(),
+                table,
                 stride,
                 what.as_ptr(),
                 flags,
@@ -171,22 +170,22 @@ impl Interp {
 
     /// `Tcl_WrongNumArgs`: the standard `wrong # args: should be "..."` with
     /// `TCL WRONGARGS`, naming the first `keep` words of `objv`.
-    pub fn wrong_num_args(self, keep: usize, objv: &[Arg], usage: &str) -> CmdError {
+    pub fn wrong_num_args(self, keep: usize, objv: &[Arg<'_>], usage: &str) -> CmdError {
         // An empty usage must be NULL, or Tcl adds a trailing space.
         let usage = (!usage.is_empty()).then(|| c_string(usage));
         let usage_ptr = usage.as_ref().map_or(std::ptr::null(), |u| u.as_ptr());
         let words: Vec<*mut tcl_sys::Tcl_Obj> = objv.iter().map(|a| a.as_ptr()).collect();
+        let keep = to_tcl(keep.min(words.len())).unwrap_or(0);
         // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage_ptr`
         // is NULL or a NUL-terminated string that outlives the call.
-        let keep = to_tcl(keep.min(words.len())).unwrap_or(0);
         unsafe { tcl_call!(tcl_WrongNumArgs(self.0, keep, words.as_ptr(), usage_ptr)) };
         CmdError::Reported
     }
 
     /// The elements of a Tcl list (`Tcl_ListObjGetElements`; a value that is
-    /// not a list is Tcl's own error). The elements stay valid while `arg`
-    /// does and is not modified, which holds for a command's arguments.
-    pub fn list_elements(self, arg: Arg) -> Result<Vec<Arg>, CmdError> {
+    /// not a list is Tcl's own error), each with its own reference: they stay
+    /// valid even if reading `arg` again as another type frees its list.
+    pub fn list_elements(self, arg: Arg<'_>) -> Result<Vec<Obj>, CmdError> {
         let mut count: TclSize = 0;
         let mut elements: *mut *mut tcl_sys::Tcl_Obj = std::ptr::null_mut();
         // SAFETY: live interpreter and argument; both out-pointers are valid.
@@ -196,7 +195,7 @@ impl Interp {
         }
         // SAFETY: Tcl returned `count` live element pointers at `elements`.
         let items = unsafe { std::slice::from_raw_parts(elements, from_tcl(count)) };
-        Ok(items.iter().map(|&p| Arg(p)).collect())
+        Ok(items.iter().map(|&p| Obj::from_borrowed(p)).collect())
     }
 
     // ---- calling Tcl code ----
@@ -253,10 +252,9 @@ impl Interp {
     // ---- commands ----
 
     /// The command `arg` names, if any (resolved like Tcl resolves command names).
-    pub fn find_command(self, arg: Arg) -> Option<Tcl_Command> {
+    pub fn find_command(self, arg: Arg<'_>) -> Option<CommandToken> {
         // SAFETY: live interpreter and argument.
-        let token = unsafe { tcl_call!(tcl_GetCommandFromObj(self.0, arg.as_ptr())) };
-        (!token.is_null()).then_some(token)
+        CommandToken::from_raw(unsafe { tcl_call!(tcl_GetCommandFromObj(self.0, arg.as_ptr())) })
     }
 
     pub fn command_exists(self, name: &TclName) -> bool {
@@ -266,11 +264,12 @@ impl Interp {
     /// The current name of a command (it changes with `rename`), qualified
     /// as `info commands` shows it: `vol` in the global namespace, `::ns::vol`
     /// elsewhere; byte for byte (see [`TclName`]).
-    pub fn command_name(self, token: Tcl_Command) -> TclName {
+    pub fn command_name(self, token: CommandToken) -> TclName {
         let full = Obj::string("");
-        // SAFETY: `token` is a live command of this interpreter; `full` is an
-        // unshared value Tcl may append to.
-        unsafe { tcl_call!(tcl_GetCommandFullName(self.0, token, full.as_ptr())) };
+        // SAFETY: a CommandToken names a live command of this interpreter (its
+        // holders drop it when the command is deleted); `full` is an unshared
+        // value Tcl may append to.
+        unsafe { tcl_call!(tcl_GetCommandFullName(self.0, token.as_raw(), full.as_ptr())) };
         let name = full.as_arg().to_name();
         match name.as_bytes().strip_prefix(b"::") {
             Some(tail) if !tail.windows(2).any(|w| w == b"::") => TclName::from_tcl_bytes(tail.to_vec()),
@@ -279,9 +278,9 @@ impl Interp {
     }
 
     /// Delete a command by token (its delete callback runs).
-    pub fn delete_command(self, token: Tcl_Command) {
-        // SAFETY: `token` is a live command of this interpreter.
-        unsafe { tcl_call!(tcl_DeleteCommandFromToken(self.0, token)) };
+    pub fn delete_command(self, token: CommandToken) {
+        // SAFETY: a CommandToken names a live command of this interpreter.
+        unsafe { tcl_call!(tcl_DeleteCommandFromToken(self.0, token.as_raw())) };
     }
 
     /// Glob-style matching, as `string match` does it: `Tcl_StringCaseMatch`

@@ -7,15 +7,19 @@
 //! [`Obj`] and [`CmdError`].
 
 pub mod command;
+pub mod init;
 pub mod interp;
 pub mod lifecycle;
 pub mod obj;
 pub mod size;
 pub mod stubs;
 pub mod table;
+pub mod token;
 
 pub use command::{create_command, CmdResult};
 pub use interp::{CmdError, Interp, Number};
 pub use obj::{Arg, Obj, TclName};
 pub use size::TclSize;
-pub use table::NameTable;
+pub(crate) use table::choices;
+pub use table::{Choice, DynTable};
+pub use token::CommandToken;

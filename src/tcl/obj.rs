@@ -2,6 +2,7 @@
 
 use super::size::{from_tcl, to_tcl, TclSize, MAX_BYTE_ARRAY, MAX_LIST_LENGTH};
 use super::stubs::tcl_call;
+use std::marker::PhantomData;
 use std::ptr::NonNull;
 use tcl_sys::Tcl_Obj;
 
@@ -24,16 +25,23 @@ impl Obj {
     }
 
     /// Take a new reference to a borrowed value.
-    pub fn from_arg(arg: Arg) -> Obj {
+    pub fn from_arg(arg: Arg<'_>) -> Obj {
         Obj::from_raw(arg.0)
+    }
+
+    /// Take a new reference to a value Tcl lends (a list element).
+    pub(crate) fn from_borrowed(ptr: *mut Tcl_Obj) -> Obj {
+        Obj::from_raw(ptr)
     }
 
     pub fn as_ptr(&self) -> *mut Tcl_Obj {
         self.0.as_ptr()
     }
 
-    pub fn as_arg(&self) -> Arg {
-        Arg(self.0.as_ptr())
+    /// Lend this value as an argument, for as long as this reference lives.
+    pub fn as_arg(&self) -> Arg<'_> {
+        // SAFETY: the value is alive while `self` holds its reference.
+        unsafe { Arg::from_raw(self.0.as_ptr()) }
     }
 
     pub fn int(value: i64) -> Obj {
@@ -102,8 +110,8 @@ impl Obj {
         let tcl_len = to_tcl(len)?;
         // SAFETY: with a NULL source Tcl (8.6 and 9) allocates `len` bytes and
         // leaves them uninitialised (it copies only when given bytes).
-        let obj = Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(std::ptr::null(), tcl_len)) });
-        let buffer = byte_array_buffer(&obj)?;
+        let mut obj = Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(std::ptr::null(), tcl_len)) });
+        let buffer = byte_array_buffer(&mut obj)?;
         // The fill writes every byte; a shorter buffer than asked would be Tcl's bug.
         if buffer.len() != len {
             return None;
@@ -123,16 +131,6 @@ impl Obj {
             unsafe { tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), dict.as_ptr(), key.as_ptr(), value.as_ptr())) };
         }
         dict
-    }
-
-    /// Add key/value pairs to a dict this code just made (unshared).
-    pub fn dict_put<'a>(&self, pairs: impl IntoIterator<Item = (&'a str, Obj)>) {
-        for (key, value) in pairs {
-            let key = Obj::string(key);
-            // SAFETY: the caller made the dict and has not shared it; Tcl
-            // takes its own references to key and value.
-            unsafe { tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), self.as_ptr(), key.as_ptr(), value.as_ptr())) };
-        }
     }
 }
 
@@ -169,10 +167,11 @@ fn tcl_can_allocate(len: usize) -> bool {
     true
 }
 
-/// The writable buffer of a byte array this code just made (unshared).
+/// The writable buffer of a byte array this code just made (unshared; the
+/// `&mut` says no one else holds this reference).
 /// Tcl 9's stubs slot for `Tcl_GetByteArrayFromObj` is empty (the name is a
 /// macro over `Tcl_GetBytesFromObj`), so 9 calls that directly.
-fn byte_array_buffer(obj: &Obj) -> Option<&mut [u8]> {
+fn byte_array_buffer(obj: &mut Obj) -> Option<&mut [u8]> {
     let mut got: TclSize = 0;
     // SAFETY: `obj` is an unshared byte array (refcount 1, ours), so its
     // buffer of `got` bytes may be written until the value is shared, which
@@ -205,13 +204,27 @@ impl Drop for Obj {
     }
 }
 
-/// A command argument: a value Tcl lends for the duration of the call.
-/// `repr(transparent)`, so Tcl's `objv` array can be read as `&[Arg]` as is.
+/// A command argument: a value Tcl lends for the duration of the call `'a`.
+/// `repr(transparent)`, so Tcl's `objv` array can be read as `&[Arg]` as is;
+/// the lifetime keeps an `Arg` from outliving the call that lent it (as
+/// PyO3's `Bound<'py, T>` is tied to `Python<'py>`).
+///
+/// Reading a value may change its internal representation ("shimmering":
+/// `get_wide` turns a byte array into an integer and frees its bytes), so no
+/// method hands out a borrow into the value that could outlive a later read:
+/// strings are copied, and bytes are lent only inside [`Arg::with_bytes`].
 #[derive(Clone, Copy)]
 #[repr(transparent)]
-pub struct Arg(pub(crate) *mut Tcl_Obj);
+pub struct Arg<'a>(*mut Tcl_Obj, PhantomData<&'a Tcl_Obj>);
 
-impl Arg {
+impl<'a> Arg<'a> {
+    /// # Safety
+    /// `ptr` must be a live value that stays alive (and unmodified by us)
+    /// for `'a`.
+    pub(crate) unsafe fn from_raw(ptr: *mut Tcl_Obj) -> Arg<'a> {
+        Arg(ptr, PhantomData)
+    }
+
     pub fn as_ptr(self) -> *mut Tcl_Obj {
         self.0
     }
@@ -221,7 +234,8 @@ impl Arg {
     pub fn to_str(self) -> String {
         let mut len: TclSize = 0;
         // SAFETY: the argument is live for the call; Tcl returns its string
-        // representation, valid for `len` bytes while the value is unchanged.
+        // representation, valid for `len` bytes while the value is unchanged,
+        // and the bytes are decoded into a copy at once.
         let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
             std::slice::from_raw_parts(ptr as *const u8, from_tcl(len))
@@ -229,30 +243,38 @@ impl Arg {
         from_modified_utf8(bytes)
     }
 
-    /// The value as bytes, or `None` when it is a string holding characters
-    /// above U+00FF, which Tcl 8.6 would silently truncate to their low byte
-    /// (and Tcl 9 refuses). The slice is valid while the argument is.
+    /// Call `f` with the value as bytes, or return `None` (without calling
+    /// it) when the value is a string holding characters above U+00FF, which
+    /// Tcl 8.6 would silently truncate to their low byte (and Tcl 9 refuses).
+    /// The slice cannot escape `f`; `f` must not read this same value as
+    /// another type (which could free the bytes), and the core code it calls
+    /// cannot reach Tcl.
     #[cfg(tcl9)]
-    pub fn to_bytes_checked<'a>(self) -> Option<&'a [u8]> {
+    pub fn with_bytes_checked<R>(self, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let mut len: TclSize = 0;
         // SAFETY: Tcl converts the value to a byte array (NULL, with no error
         // message as the interpreter is NULL, when it holds characters above
         // U+00FF) and returns its buffer, valid for `len` bytes while the
-        // argument lives (the whole command call) and is not modified.
-        unsafe {
+        // argument lives (the whole command call) and is not converted again.
+        let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetBytesFromObj(std::ptr::null_mut(), self.0, &mut len));
             if ptr.is_null() {
                 return None;
             }
-            Some(if len <= 0 { &[] } else { std::slice::from_raw_parts(ptr, from_tcl(len)) })
-        }
+            if len <= 0 {
+                &[]
+            } else {
+                std::slice::from_raw_parts(ptr, from_tcl(len))
+            }
+        };
+        Some(f(bytes))
     }
 
-    /// The value as bytes, or `None` when it is a string holding characters
-    /// above U+00FF, which Tcl 8.6 would silently truncate to their low byte
-    /// (and Tcl 9 refuses). The slice is valid while the argument is.
+    /// Call `f` with the value as bytes, or return `None` (without calling
+    /// it) when the value is a string holding characters above U+00FF, which
+    /// Tcl 8.6 would silently truncate to their low byte (and Tcl 9 refuses).
     #[cfg(not(tcl9))]
-    pub fn to_bytes_checked<'a>(self) -> Option<&'a [u8]> {
+    pub fn with_bytes_checked<R>(self, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         // SAFETY: Tcl_GetObjType only reads its NUL-terminated argument.
         let byte_array = unsafe { tcl_call!(tcl_GetObjType(c"bytearray".as_ptr())) };
         // SAFETY: the argument is a live value; reading its type pointer is a plain field read.
@@ -260,7 +282,7 @@ impl Arg {
         if !already_bytes && self.to_str().chars().any(|c| c as u32 > 0xFF) {
             return None;
         }
-        Some(self.to_bytes())
+        Some(self.with_bytes(f))
     }
 
     /// The value's string exactly as Tcl holds it (see [`TclName`]).
@@ -274,21 +296,26 @@ impl Arg {
         TclName::from_tcl_bytes(bytes.to_vec())
     }
 
-    /// The value as a byte array (Tcl 8.6's rules: a string becomes its code
-    /// points' low bytes). The slice is valid while the argument is.
+    /// Call `f` with the value as a byte array (Tcl 8.6's rules: a string
+    /// becomes its code points' low bytes), without copying. The slice cannot
+    /// escape `f`; `f` must not read this same value as another type (which
+    /// could free the bytes), and the core code it calls cannot reach Tcl.
+    /// (Tcl 9's `Tcl_GetBytesFromObj` is [`Arg::with_bytes_checked`] there.)
     #[cfg(not(tcl9))]
-    fn to_bytes<'a>(self) -> &'a [u8] {
+    fn with_bytes<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
         let mut len: TclSize = 0;
         // SAFETY: Tcl converts the value to a byte array and returns its
         // buffer, valid for `len` bytes while the argument lives (the whole
-        // command call) and is not modified (we never modify arguments).
-        unsafe {
+        // command call) and is not converted again (see above).
+        let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetByteArrayFromObj(self.0, &mut len));
             if ptr.is_null() || len <= 0 {
-                return &[];
+                &[]
+            } else {
+                std::slice::from_raw_parts(ptr, from_tcl(len))
             }
-            std::slice::from_raw_parts(ptr, from_tcl(len))
-        }
+        };
+        f(bytes)
     }
 }
 

@@ -31,7 +31,10 @@ unsafe fn init_stubs(interp: *mut Tcl_Interp) -> *const std::ffi::c_char {
     return unsafe { tcl_sys::Tcl_InitStubs(interp, VERSION.as_ptr(), 0) };
     #[cfg(tcl9)]
     {
-        const EXACT: std::ffi::c_int = (9 << 8) | (0 << 16);
+        // The version compiled for, as tcl.h's macro adds it to `exact` (0).
+        const MAJOR: std::ffi::c_int = 9;
+        const MINOR: std::ffi::c_int = 0;
+        const EXACT: std::ffi::c_int = (MAJOR << 8) | (MINOR << 16);
         const MAGIC: std::ffi::c_int = (0xFCA3_BACB_u32 as i32).wrapping_add(std::mem::size_of::<*const ()>() as i32);
         // SAFETY: as above; EXACT and MAGIC are what tcl.h's macro passes.
         unsafe { tcl_sys::Tcl_InitStubs(interp, VERSION.as_ptr(), EXACT, MAGIC) }
