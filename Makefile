@@ -147,6 +147,9 @@ test9: build venv test-deps display-deps
 # formatting as rustfmt.toml says, and no import cycle between modules.
 lint: deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@# The Tcl 9 build's src/tcl/ (cfg(tcl9)) too, when a Tcl 9 can be had.
+	@pcdir=$$(sh scripts/ensure-tcl9.sh pcdir); [ -z "$$pcdir" ] || { set -x; \
+		PKG_CONFIG_PATH=$$pcdir CARGO_TARGET_DIR=$(TARGET9) $(CARGO) clippy --release -p mxcanvas --lib --tests -- -D warnings; }
 	$(CARGO) fmt --all -- --check
 	sh scripts/module-graph.sh
 
