@@ -35,6 +35,8 @@ PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
 PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_h_check
 # Reliability tests: segments made by other tools, programs that crash mid-write.
 PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
+# The kits' attach order (tests/types-kit.test): an LD_PRELOAD call logger.
+PROGRAMS += tests/tools/bin/shmtrace.so
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: build9 test9 tclsh9
@@ -97,6 +99,10 @@ examples/bin/%: examples/%.c
 tests/tools/bin/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -o $@ $<
+
+tests/tools/bin/shmtrace.so: tests/tools/shmtrace.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 # The kit's C programs depend on its header.
 examples/bin/threshold: include/mxcanvas.h

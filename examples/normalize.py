@@ -30,6 +30,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import mxcanvas_client as mxc  # noqa: E402
 
 
+def integer_bounds(dtype):
+    """The integer type's range as doubles that convert back without
+    overflow: int64's and uint64's largest values are no doubles (2^63-1
+    rounds up to 2^63, which int64 cannot hold), so take the double below."""
+    info = np.iinfo(dtype)
+    lo, hi = float(info.min), float(info.max)
+    if hi > info.max:
+        hi = float(np.nextafter(hi, 0.0))
+    return lo, hi
+
+
 def parse(argv):
     p = argparse.ArgumentParser(
         prog="normalize.py",
@@ -46,8 +57,7 @@ def parse(argv):
         if dtype.kind == "f":
             args.range = (0.0, 1.0)
         else:
-            info = np.iinfo(dtype)
-            args.range = (float(info.min), float(info.max))
+            args.range = integer_bounds(dtype)
     low, high = args.range
     if not (np.isfinite(low) and np.isfinite(high) and low <= high):
         p.error(f"bad --range {low:g} {high:g}: expected finite LOW <= HIGH")
@@ -85,8 +95,7 @@ def main(argv):
         with mxc.attach_args(args) as vol:
             result = normalize(vol, low, high, args.percentiles)
             if vol.dtype.kind != "f":
-                info = np.iinfo(vol.dtype)
-                result = np.clip(np.rint(result), info.min, info.max)
+                result = np.clip(np.rint(result), *integer_bounds(vol.dtype))
             vol[...] = result.astype(vol.dtype)
             del result
     except OSError as e:  # includes SegmentSizeError

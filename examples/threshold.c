@@ -1,5 +1,5 @@
 /*
- * threshold: binarise a canvas in place, for any of the eight voxel types.
+ * threshold: binarise a canvas in place, for any of the ten voxel types.
  *
  *     threshold [--on V] [--off V] SHMID WIDTH HEIGHT DEPTH FRAMES TYPE LEVEL
  *
@@ -26,8 +26,8 @@ static void usage(FILE *to)
             "\n"
             "Binarise the canvas in shared memory segment SHMID in place: voxels >= LEVEL\n"
             "become V of --on (default 1), all others V of --off (default 0).\n"
-            "TYPE is one of uint8 int8 uint16 int16 uint32 int32 float32 float64; the\n"
-            "segment must be exactly WIDTH*HEIGHT*DEPTH*FRAMES voxels of TYPE.\n"
+            "TYPE is one of uint8 int8 uint16 int16 uint32 int32 float32 int64 uint64\n"
+            "float64; the segment must be exactly WIDTH*HEIGHT*DEPTH*FRAMES voxels of TYPE.\n"
             "In Tcl:  mx::transport id $c { exec %s $id {*}[mx::geometry $c] LEVEL }\n",
             prog, prog);
 }

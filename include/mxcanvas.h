@@ -12,14 +12,17 @@
  * (x fastest, native byte order, no header, no padding) and calls shmdt
  * before it exits. This header makes that safe and short:
  *
- *   - mx_attach() checks the segment's real size (IPC_STAT) against the
- *     size the program expects before attaching, so a wrong geometry is an
- *     error (EINVAL) instead of reads and writes past the end;
+ *   - mx_attach() attaches, then checks the attached segment's real size
+ *     (IPC_STAT) against the size the program expects, and detaches again
+ *     when they differ, so a wrong geometry is an error (EINVAL) instead of
+ *     reads and writes past the end;
  *   - mx_parse_*() turn argv strings into checked numbers, types and
  *     geometries, printing "prog: what was wrong, what was expected" on
  *     failure, so a tool's main() stays a few lines;
  *   - mx_get()/mx_set() read and write one voxel of any of the contract's
- *     eight voxel types as a double, for tools that support every type.
+ *     ten voxel types as a double, for tools that support every type
+ *     (exact but for int64/uint64 values beyond 2^53, which a double rounds:
+ *     read those through an int64_t / uint64_t pointer when that matters).
  *
  * Conventional argument order for the kit's tools (and mx::geometry in Tcl):
  *     tool [options] SHMID WIDTH HEIGHT DEPTH FRAMES TYPE [operands]
@@ -64,9 +67,11 @@ enum mx_type {
     MX_UINT32,
     MX_INT32,
     MX_FLOAT32,
+    MX_INT64,
+    MX_UINT64,
     MX_FLOAT64
 };
-#define MX_TYPE_COUNT 8
+#define MX_TYPE_COUNT 10
 
 /* A canvas's geometry, as the script passes it. */
 struct mx_geometry {
@@ -77,14 +82,14 @@ struct mx_geometry {
 static inline const char *mx_type_name(enum mx_type type)
 {
     static const char *const names[MX_TYPE_COUNT] = {
-        "uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"};
+        "uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "int64", "uint64", "float64"};
     return (unsigned)type < MX_TYPE_COUNT ? names[type] : "?";
 }
 
 /* Bytes per voxel; 0 for a value that is not a type. */
 static inline size_t mx_type_size(enum mx_type type)
 {
-    static const size_t sizes[MX_TYPE_COUNT] = {1, 1, 2, 2, 4, 4, 4, 8};
+    static const size_t sizes[MX_TYPE_COUNT] = {1, 1, 2, 2, 4, 4, 4, 8, 8, 8};
     return (unsigned)type < MX_TYPE_COUNT ? sizes[type] : 0;
 }
 
@@ -107,6 +112,13 @@ static inline int mx_type_from_name(const char *name, enum mx_type *out)
 static inline int mx_value_fits(enum mx_type type, double value)
 {
     double lo, hi;
+    /* 2^63 and 2^64 are doubles, INT64_MAX and UINT64_MAX are not (they
+     * round up to those): the 64-bit ranges end below them. Every double of
+     * magnitude 2^52 or more is an integer. */
+    if (type == MX_INT64 || type == MX_UINT64) {
+        int in_range = type == MX_INT64 ? value >= -0x1p63 && value < 0x1p63 : value >= 0 && value < 0x1p64;
+        return in_range && (value >= 0x1p52 || value <= -0x1p52 || value == (double)(long long)value);
+    }
     switch (type) {
     case MX_UINT8: lo = 0; hi = UINT8_MAX; break;
     case MX_INT8: lo = INT8_MIN; hi = INT8_MAX; break;
@@ -116,7 +128,7 @@ static inline int mx_value_fits(enum mx_type type, double value)
     case MX_INT32: lo = INT32_MIN; hi = INT32_MAX; break;
     case MX_FLOAT32: return !isfinite(value) || (value <= FLT_MAX && value >= -FLT_MAX);
     case MX_FLOAT64: return 1;
-    default: return 0;
+    default: return 0; /* not a type (the 64-bit integers are above) */
     }
     /* in range, so the cast is defined; equal when value has no fraction */
     return value >= lo && value <= hi && value == (double)(long long)value;
@@ -146,6 +158,8 @@ static inline double mx_get(const void *base, enum mx_type type, size_t index)
     case MX_UINT32: return ((const uint32_t *)base)[index];
     case MX_INT32: return ((const int32_t *)base)[index];
     case MX_FLOAT32: return ((const float *)base)[index];
+    case MX_INT64: return (double)((const int64_t *)base)[index];
+    case MX_UINT64: return (double)((const uint64_t *)base)[index];
     case MX_FLOAT64: return ((const double *)base)[index];
     }
     return NAN;
@@ -160,6 +174,14 @@ static inline void mx_set(void *base, enum mx_type type, size_t index, double va
     switch (type) {
     case MX_FLOAT32: ((float *)base)[index] = (float)value; return;
     case MX_FLOAT64: ((double *)base)[index] = value; return;
+    case MX_INT64: /* saturate at the ends, whose limits are no doubles */
+        ((int64_t *)base)[index] = isnan(value) ? 0 : value >= 0x1p63 ? INT64_MAX
+                                 : value < -0x1p63 ? INT64_MIN : (int64_t)mx_round(value);
+        return;
+    case MX_UINT64: /* values of 2^63 and more are integers already */
+        ((uint64_t *)base)[index] = isnan(value) || value <= 0 ? 0 : value >= 0x1p64 ? UINT64_MAX
+                                  : value >= 0x1p63 ? (uint64_t)value : (uint64_t)mx_round(value);
+        return;
     case MX_UINT8: hi = UINT8_MAX; break;
     case MX_INT8: lo = INT8_MIN; hi = INT8_MAX; break;
     case MX_UINT16: hi = UINT16_MAX; break;
@@ -226,22 +248,34 @@ static inline int mx_segment_bytes(int shmid, size_t *bytes)
     return 0;
 }
 
-/* Attach segment `shmid` read-write after checking that it is exactly
+/* Attach segment `shmid` read-write and check that it is exactly
  * `expected_bytes` long. Returns the address, or NULL with errno set:
  * EINVAL when the size differs (or shmid is not a segment), EACCES/EIDRM...
- * as shmctl and shmat report them. Note: shmat itself fails with
- * (void *)-1; this function turns that into NULL. */
+ * as shmat and shmctl report them. Note: shmat itself fails with
+ * (void *)-1; this function turns that into NULL.
+ *
+ * Attach first, stat second: the size is then that of the segment actually
+ * mapped. Stat-then-attach leaves a window in which the id can be removed
+ * and reused by a smaller segment. On a mismatch the segment is detached
+ * again, so a refused attach leaves no attachment behind. */
 static inline void *mx_attach(int shmid, size_t expected_bytes)
 {
     size_t actual;
-    if (mx_segment_bytes(shmid, &actual) == -1)
+    void *addr = shmat(shmid, NULL, 0);
+    if (addr == (void *)-1)
         return NULL;
+    if (mx_segment_bytes(shmid, &actual) == -1) {
+        int saved = errno;
+        shmdt(addr);
+        errno = saved;
+        return NULL;
+    }
     if (actual != expected_bytes) {
+        shmdt(addr);
         errno = EINVAL;
         return NULL;
     }
-    void *addr = shmat(shmid, NULL, 0);
-    return addr == (void *)-1 ? NULL : addr;
+    return addr;
 }
 
 /* Detach a segment attached by mx_attach (shmdt); -1 with errno on failure. */
@@ -312,7 +346,7 @@ static inline int mx_parse_type(const char *prog, const char *text, enum mx_type
 {
     if (mx_type_from_name(text, out) == -1)
         return mx_report(prog, "voxel type", text,
-                         "one of uint8, int8, uint16, int16, uint32, int32, float32, float64");
+                         "one of uint8, int8, uint16, int16, uint32, int32, float32, int64, uint64, float64");
     return 0;
 }
 

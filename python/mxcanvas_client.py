@@ -10,10 +10,12 @@ program a zero-copy numpy array over that segment::
     with mxc.attach(shmid, mxc.shape(width, height, depth), "float32") as vol:
         vol *= 2            # vol[z, y, x] is voxel (x, y, z)
 
-* ``attach`` checks the segment's real size (``shmctl(IPC_STAT)``) against
-  ``shape`` and ``dtype`` before attaching: a wrong geometry raises
-  :class:`SegmentSizeError` (an ``OSError`` with errno ``EINVAL``, as C's
-  ``mx_attach``), never reads or writes past the end.
+* ``attach`` attaches, then checks the attached segment's real size
+  (``shmctl(IPC_STAT)``) against ``shape`` and ``dtype``, and detaches again
+  on a mismatch: a wrong geometry raises :class:`SegmentSizeError` (an
+  ``OSError`` with errno ``EINVAL``, as C's ``mx_attach``), never reads or
+  writes past the end. (Attach first: the size checked is then that of the
+  segment actually mapped, not of one the id named a moment before.)
 * The array's shape is C-ordered, slowest axis first: ``(depth, height,
   width)`` for a volume, ``(frames, depth, height, width)`` for a series
   (see :func:`shape`). That is the contract's layout, x fastest.
@@ -75,7 +77,7 @@ if not sys.platform.startswith("linux") or ctypes.sizeof(ctypes.c_void_p) != 8:
         f"this is {sys.platform} with {8 * ctypes.sizeof(ctypes.c_void_p)}-bit pointers")
 
 # The contract's voxel types (native byte order).
-VOXEL_TYPES = ("uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64")
+VOXEL_TYPES = ("uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "int64", "uint64", "float64")
 
 _IPC_RMID = 0
 _IPC_STAT = 2
@@ -230,8 +232,17 @@ class Segment:
             raise ValueError(f"bad shape {shape!r}: expected dimensions >= 1")
         self.nbytes = math.prod(self.shape) * self.dtype.itemsize
         self.readonly = readonly
-        actual = segment_size(self.shmid)
+        # Attach first, stat second (see the module docstring).
+        addr = _libc.shmat(self.shmid, None, _SHM_RDONLY if readonly else 0)
+        if addr is None or addr == ctypes.c_void_p(-1).value:
+            raise _os_error("shmat", self.shmid)
+        try:
+            actual = segment_size(self.shmid)
+        except OSError:
+            _detach(addr)
+            raise
         if actual != self.nbytes:
+            _detach(addr)
             # WIDTHxHEIGHTxDEPTHxFRAMES, as the C and Rust kits say it
             dims = list(self.shape[::-1]) + [1] * (4 - len(self.shape))
             geometry = "x".join(map(str, dims))
@@ -239,9 +250,6 @@ class Segment:
                 errno.EINVAL,
                 f"segment {self.shmid} is {actual} bytes, but a {geometry} {self.dtype.name} canvas "
                 f"is {self.nbytes} bytes: check the geometry arguments")
-        addr = _libc.shmat(self.shmid, None, _SHM_RDONLY if readonly else 0)
-        if addr is None or addr == ctypes.c_void_p(-1).value:
-            raise _os_error("shmat", self.shmid)
         buffer = memoryview((ctypes.c_char * self.nbytes).from_address(addr)).cast("B")
         # The root array's base is the buffer itself (not another array), so
         # every array derived from it holds the root (numpy collapses view

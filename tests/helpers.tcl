@@ -54,7 +54,7 @@ proc ::mxtest::pattern {c} {
     for {set i 0} {$i < $width*$height*$depth*$frames} {incr i} {
         lappend vals [expr {$i % 251}]
     }
-    set fmt [dict get {uint8 cu int8 c uint16 su int16 s uint32 iu int32 i float32 f float64 d} $type]
+    set fmt [dict get {uint8 cu int8 c uint16 su int16 s uint32 iu int32 i float32 f int64 m uint64 mu float64 d} $type]
     $c data [binary format $fmt* $vals]
     return $c
 }
@@ -69,7 +69,7 @@ proc ::mxtest::python {} {
 
 # binary format/scan letter for one voxel of each type, native byte order.
 proc ::mxtest::voxel_format {type} {
-    dict get {uint8 cu int8 c uint16 tu int16 t uint32 nu int32 n float32 f float64 d} $type
+    dict get {uint8 cu int8 c uint16 tu int16 t uint32 nu int32 n float32 f int64 m uint64 mu float64 d} $type
 }
 
 # Every voxel of canvas $c as a flat list (x fastest), independently of $c get.

@@ -33,7 +33,7 @@ Smooth the canvas in shared memory segment SHMID in place, each frame in 3-D:
                     truncated at 3 SIGMA (the default: --gaussian 1)
   --box RADIUS      mean over the (2 RADIUS + 1)^3 cube around each voxel
 Borders repeat the nearest voxel. TYPE is one of uint8 int8 uint16 int16
-uint32 int32 float32 float64; the segment must be exactly
+uint32 int32 float32 int64 uint64 float64; the segment must be exactly
 WIDTH*HEIGHT*DEPTH*FRAMES voxels of TYPE.
 In Tcl:  mx::transport id $c { exec smooth $id {*}[mx::geometry $c] }";
 

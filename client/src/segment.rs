@@ -31,8 +31,8 @@ unsafe impl Send for Segment {}
 unsafe impl Sync for Segment {}
 
 impl Segment {
-    /// Attach segment `shmid` read-write, after checking (IPC_STAT) that it
-    /// is exactly `geometry.bytes()` long: a wrong geometry or shmid is an
+    /// Attach segment `shmid` read-write and check (IPC_STAT) that it is
+    /// exactly `geometry.bytes()` long: a wrong geometry or shmid is an
     /// [`Error::Size`] instead of reads and writes past the end.
     pub fn attach(shmid: i32, geometry: Geometry) -> Result<Segment, Error> {
         Segment::attach_with(shmid, geometry, true)
@@ -45,16 +45,21 @@ impl Segment {
 
     fn attach_with(shmid: i32, geometry: Geometry, writable: bool) -> Result<Segment, Error> {
         let os = |call| move |source| Error::Os { call, shmid, source };
+        // Attach first, stat second: the size checked is then the size of the
+        // segment actually mapped (a System V segment never changes size).
+        // Stat-then-attach leaves a window in which the id can be removed and
+        // reused by a smaller segment.
+        let addr = sys::shmat(shmid, !writable).map_err(os("shmat"))?;
+        // Owned from here on, so that every refusal below detaches (Drop).
+        let segment = Segment { shmid, addr, geometry, writable };
         let actual = sys::segment_size(shmid).map_err(os("shmctl(IPC_STAT)"))?;
         if actual != geometry.bytes() {
             return Err(Error::Size { shmid, expected: geometry.bytes(), actual, geometry: geometry.to_string() });
         }
-        let addr = sys::shmat(shmid, !writable).map_err(os("shmat"))?;
-        // A System V segment never changes size, so the check above still
-        // holds for the mapping we now have. shmat without an address returns
-        // a page-aligned one, aligned for every voxel type.
+        // shmat without an address returns a page-aligned one, aligned for
+        // every voxel type.
         debug_assert_eq!(addr.as_ptr() as usize % std::mem::align_of::<f64>(), 0);
-        Ok(Segment { shmid, addr, geometry, writable })
+        Ok(segment)
     }
 
     pub fn shmid(&self) -> i32 {
@@ -78,13 +83,13 @@ impl Segment {
     }
 
     /// The voxels as `&[T]`; `T` must be the geometry's voxel type
-    /// (`u8` for uint8 ... `f64` for float64), else [`Error::Type`].
+    /// (`u8` for uint8 ... `u64` for uint64, `f64` for float64), else [`Error::Type`].
     pub fn as_slice<T: Voxel>(&self) -> Result<&[T], Error> {
         self.check_type::<T>()?;
         // SAFETY: the mapping is exactly geometry.bytes() = voxels * size_of::<T>()
         // bytes (checked at attach; T::TYPE matches the geometry's type), it is
         // page-aligned, every bit pattern is a valid T (Voxel is sealed to the
-        // eight primitive types), and it stays mapped while `self` is borrowed.
+        // ten primitive types), and it stays mapped while `self` is borrowed.
         Ok(unsafe { std::slice::from_raw_parts(self.addr.as_ptr() as *const T, self.geometry.voxels()) })
     }
 
@@ -111,6 +116,8 @@ impl Segment {
             VoxelType::Uint32 => f.apply(self.as_slice::<u32>()?, &g),
             VoxelType::Int32 => f.apply(self.as_slice::<i32>()?, &g),
             VoxelType::Float32 => f.apply(self.as_slice::<f32>()?, &g),
+            VoxelType::Int64 => f.apply(self.as_slice::<i64>()?, &g),
+            VoxelType::Uint64 => f.apply(self.as_slice::<u64>()?, &g),
             VoxelType::Float64 => f.apply(self.as_slice::<f64>()?, &g),
         })
     }
@@ -126,6 +133,8 @@ impl Segment {
             VoxelType::Uint32 => f.apply(self.as_mut_slice::<u32>()?, &g),
             VoxelType::Int32 => f.apply(self.as_mut_slice::<i32>()?, &g),
             VoxelType::Float32 => f.apply(self.as_mut_slice::<f32>()?, &g),
+            VoxelType::Int64 => f.apply(self.as_mut_slice::<i64>()?, &g),
+            VoxelType::Uint64 => f.apply(self.as_mut_slice::<u64>()?, &g),
             VoxelType::Float64 => f.apply(self.as_mut_slice::<f64>()?, &g),
         })
     }
@@ -194,7 +203,7 @@ mod tests {
     }
 
     #[test]
-    fn wrong_size_is_refused_before_attaching() {
+    fn wrong_size_is_refused_and_detached() {
         let g = geometry(VoxelType::Float32);
         let seg = TestSegment::new(g.bytes() + 1);
         let e = Segment::attach(seg.0, g).unwrap_err();

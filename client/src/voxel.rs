@@ -1,4 +1,4 @@
-//! The contract's eight voxel types, as a runtime tag ([`VoxelType`]) and as
+//! The contract's ten voxel types, as a runtime tag ([`VoxelType`]) and as
 //! the Rust types a segment can be viewed as ([`Voxel`]).
 
 use crate::Error;
@@ -15,12 +15,14 @@ pub enum VoxelType {
     Uint32,
     Int32,
     Float32,
+    Int64,
+    Uint64,
     Float64,
 }
 
 impl VoxelType {
     /// All types, in the contract's order.
-    pub const ALL: [VoxelType; 8] = [
+    pub const ALL: [VoxelType; 10] = [
         VoxelType::Uint8,
         VoxelType::Int8,
         VoxelType::Uint16,
@@ -28,6 +30,8 @@ impl VoxelType {
         VoxelType::Uint32,
         VoxelType::Int32,
         VoxelType::Float32,
+        VoxelType::Int64,
+        VoxelType::Uint64,
         VoxelType::Float64,
     ];
 
@@ -41,6 +45,8 @@ impl VoxelType {
             VoxelType::Uint32 => "uint32",
             VoxelType::Int32 => "int32",
             VoxelType::Float32 => "float32",
+            VoxelType::Int64 => "int64",
+            VoxelType::Uint64 => "uint64",
             VoxelType::Float64 => "float64",
         }
     }
@@ -51,7 +57,7 @@ impl VoxelType {
             VoxelType::Uint8 | VoxelType::Int8 => 1,
             VoxelType::Uint16 | VoxelType::Int16 => 2,
             VoxelType::Uint32 | VoxelType::Int32 | VoxelType::Float32 => 4,
-            VoxelType::Float64 => 8,
+            VoxelType::Int64 | VoxelType::Uint64 | VoxelType::Float64 => 8,
         }
     }
 
@@ -73,7 +79,7 @@ impl FromStr for VoxelType {
         VoxelType::ALL.into_iter().find(|t| t.name() == s).ok_or_else(|| Error::Argument {
             what: "voxel type",
             text: s.to_string(),
-            expected: "one of uint8, int8, uint16, int16, uint32, int32, float32, float64".to_string(),
+            expected: "one of uint8, int8, uint16, int16, uint32, int32, float32, int64, uint64, float64".to_string(),
         })
     }
 }
@@ -83,13 +89,14 @@ mod sealed {
 }
 
 /// A Rust type a segment's voxels can be viewed as: exactly the contract's
-/// eight (sealed, so that every bit pattern of the segment is a valid value,
+/// ten (sealed, so that every bit pattern of the segment is a valid value,
 /// which is what makes handing out `&[T]` over shared memory sound).
 pub trait Voxel: Copy + Default + PartialOrd + fmt::Debug + Send + Sync + sealed::Sealed + 'static {
     /// The contract's name for this type.
     const TYPE: VoxelType;
 
-    /// The value as a double (exact for every type).
+    /// The value as a double (exact for every type but int64 and uint64
+    /// values beyond 2^53, which round to the nearest double).
     fn to_f64(self) -> f64;
 
     /// The nearest value of this type: integers round half away from zero and
@@ -103,12 +110,15 @@ macro_rules! voxel_int {
         impl Voxel for $t {
             const TYPE: VoxelType = VoxelType::$v;
             fn to_f64(self) -> f64 { self as f64 }
-            // `as` from a float saturates and maps NaN to 0.
+            // `as` from a float saturates and maps NaN to 0 (also at the
+            // 64-bit ends, whose limits are no doubles).
             fn from_f64(value: f64) -> Self { value.round() as $t }
         }
     )*};
 }
-voxel_int!(u8 => Uint8, i8 => Int8, u16 => Uint16, i16 => Int16, u32 => Uint32, i32 => Int32);
+voxel_int!(
+    u8 => Uint8, i8 => Int8, u16 => Uint16, i16 => Int16, u32 => Uint32, i32 => Int32, i64 => Int64, u64 => Uint64
+);
 
 impl sealed::Sealed for f32 {}
 impl Voxel for f32 {
@@ -145,8 +155,11 @@ mod tests {
         assert_eq!(i16::TYPE.size(), 2);
         assert_eq!(f32::TYPE.size(), 4);
         assert_eq!(f64::TYPE.size(), 8);
-        let e = "int64".parse::<VoxelType>().unwrap_err();
-        assert!(e.to_string().contains("bad voxel type \"int64\""), "{e}");
+        assert_eq!((i64::TYPE, u64::TYPE), (VoxelType::Int64, VoxelType::Uint64));
+        assert_eq!(u64::TYPE.size(), 8);
+        assert_eq!("uint64".parse::<VoxelType>().unwrap(), VoxelType::Uint64);
+        let e = "int128".parse::<VoxelType>().unwrap_err();
+        assert!(e.to_string().contains("bad voxel type \"int128\""), "{e}");
     }
 
     #[test]
@@ -159,5 +172,9 @@ mod tests {
         assert_eq!(u32::from_f64(4294967295.0), u32::MAX);
         assert_eq!(f32::from_f64(0.5), 0.5);
         assert_eq!(f64::from_f64(-0.125), -0.125);
+        assert_eq!(u64::from_f64(1e30), u64::MAX);
+        assert_eq!(u64::from_f64(-1.0), 0);
+        assert_eq!(i64::from_f64(-1e30), i64::MIN);
+        assert_eq!(i64::from_f64(-2.5), -3);
     }
 }

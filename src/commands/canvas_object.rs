@@ -43,10 +43,14 @@ fn get_voxel(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult
         return Err(interp.wrong_num_args(2, objv, &coordinate_usage(&canvas, "")));
     }
     let coords = parse_coords(interp, &objv[2..])?;
-    interp.set_result_number(match canvas.get(coords)? {
-        Value::Int(i) => Number::Int(i),
-        Value::Float(f) => Number::Double(f),
-    });
+    match canvas.get(coords)? {
+        Value::Float(f) => interp.set_result_number(Number::Double(f)),
+        Value::Int(i) => match i64::try_from(i) {
+            Ok(w) => interp.set_result_number(Number::Int(w)),
+            // uint64 beyond 2^63-1
+            Err(_) => return Ok(Some(Obj::integer(i))),
+        },
+    }
     Ok(None)
 }
 

@@ -43,6 +43,8 @@ choices! {
         Uint32 = "uint32",
         Int32 = "int32",
         Float32 = "float32",
+        Int64 = "int64",
+        Uint64 = "uint64",
         Float64 = "float64",
     }
 }

@@ -33,19 +33,29 @@ pub fn parse_shmid(interp: Interp, arg: Arg<'_>) -> Result<i32, CmdError> {
     i32::try_from(id).ok().filter(|&id| id >= 0).ok_or_else(|| range_error(&id.to_string()).into())
 }
 
-/// Read a value for a voxel of `vtype`: an integer type takes integers (Tcl's
-/// rules), a float type any double. Range is checked later, by the core.
+/// Read a value for a voxel of `vtype`: an integer type takes integers by
+/// Tcl's rules, exactly, up to uint64's 2^64-1; a float type any double and
+/// NaN. Anything else is an error naming the type (and its range); the range
+/// itself is checked by the core when the value is encoded.
 pub fn parse_value(interp: Interp, arg: Arg<'_>, vtype: VoxelType) -> Result<Value, CmdError> {
-    if vtype.is_float() {
-        return Ok(Value::Float(interp.get_double(arg)?));
-    }
-    let value = parse_wide(interp, arg, |text| vtype.range_error(text))?;
-    Ok(Value::Int(value))
+    let value = if vtype.is_float() {
+        interp.try_double_or_nan(arg).map(Value::Float)
+    } else {
+        interp.try_integer(arg).map(Value::Int)
+    };
+    value.ok_or_else(|| {
+        let text = arg.to_str();
+        if !vtype.is_float() && looks_like_integer(&text) {
+            vtype.range_error(text.trim()).into()
+        } else {
+            vtype.not_a_value(&text).into()
+        }
+    })
 }
 
 pub fn value_obj(value: Value) -> Obj {
     match value {
-        Value::Int(i) => Obj::int(i),
+        Value::Int(i) => Obj::integer(i),
         Value::Float(f) => Obj::double(f),
     }
 }

@@ -116,7 +116,7 @@ mod tests {
         c
     }
 
-    fn read(c: &Canvas, r: &Region) -> Vec<i64> {
+    fn read(c: &Canvas, r: &Region) -> Vec<i128> {
         let mut out = vec![];
         read_region(c, r, |v| {
             out.push(match v {

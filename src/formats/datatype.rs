@@ -37,11 +37,14 @@ pub fn code_of(vtype: VoxelType) -> i16 {
         VoxelType::Int8 => 256,
         VoxelType::Uint16 => 512,
         VoxelType::Uint32 => 768,
+        VoxelType::Int64 => 1024,
+        VoxelType::Uint64 => 1280,
     }
 }
 
-/// Can Analyze 7.5 store this type? (It predates the unsigned 16/32-bit and
-/// signed 8-bit codes that NIfTI-1 added.)
+/// Can Analyze 7.5 store this type? (It predates the unsigned 16/32-bit,
+/// signed 8-bit and 64-bit integer codes that NIfTI-1 added; nibabel refuses
+/// to write those types as Analyze too.)
 pub fn analyze_can_store(vtype: VoxelType) -> bool {
     matches!(vtype, VoxelType::Uint8 | VoxelType::Int16 | VoxelType::Int32 | VoxelType::Float32 | VoxelType::Float64)
 }
@@ -56,7 +59,8 @@ pub fn voxel_type(code: i16, bitpix: i16, file: &str) -> MxResult<VoxelType> {
         let name = code_name(code);
         MxError::mx(
             format!(
-                "\"{file}\" holds voxels of type {name} (datatype {code}): canvases hold uint8, int8, uint16, int16, uint32, int32, float32 or float64"
+                "\"{file}\" holds voxels of type {name} (datatype {code}): canvases hold {}",
+                VoxelType::all_names("or")
             ),
             &["FORMAT", "TYPE", &name],
         )
@@ -87,11 +91,20 @@ mod tests {
 
     #[test]
     fn foreign_types_are_refused_by_name() {
-        for (code, name) in [(32, "complex64"), (128, "rgb24"), (1024, "int64"), (1, "binary"), (77, "unknown type 77")]
+        for (code, name) in
+            [(32, "complex64"), (128, "rgb24"), (1536, "float128"), (1, "binary"), (77, "unknown type 77")]
         {
             let e = voxel_type(code, 64, "x.nii").unwrap_err();
             assert_eq!(e.code, ["MX", "FORMAT", "TYPE", name]);
         }
+    }
+
+    #[test]
+    fn sixty_four_bit_integers_have_their_nifti_codes() {
+        assert_eq!(voxel_type(1024, 64, "f").unwrap(), VoxelType::Int64);
+        assert_eq!(voxel_type(1280, 64, "f").unwrap(), VoxelType::Uint64);
+        assert!(!analyze_can_store(VoxelType::Int64) && !analyze_can_store(VoxelType::Uint64));
+        assert_eq!(voxel_type(1024, 32, "f").unwrap_err().code, ["MX", "FORMAT", "BITPIX", "32"]);
     }
 
     #[test]

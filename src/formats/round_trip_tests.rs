@@ -45,7 +45,7 @@ fn sample(vtype: VoxelType, dims: [i64; 4]) -> Canvas {
         let z = (i / (g.width * g.height)) % g.depth;
         let t = i / (g.width * g.height * g.depth);
         let v =
-            if vtype.is_float() { Value::Float(i as f64 * 0.5 - 3.25) } else { Value::Int(lo + (i as i64 * 7) % 200) };
+            if vtype.is_float() { Value::Float(i as f64 * 0.5 - 3.25) } else { Value::Int(lo + (i as i128 * 7) % 200) };
         c.set([x, y, z, t].map(|a| a as i64), v).unwrap();
     }
     c.set_metadata(Metadata {

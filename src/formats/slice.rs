@@ -191,7 +191,7 @@ mod tests {
             for z in 0..2 {
                 for y in 0..2 {
                     for x in 0..3 {
-                        c.set([x, y, z, t], Value::Int(1000 * t + 100 * z + 10 * y + x)).unwrap();
+                        c.set([x, y, z, t], Value::Int((1000 * t + 100 * z + 10 * y + x).into())).unwrap();
                     }
                 }
             }

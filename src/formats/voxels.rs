@@ -15,11 +15,13 @@ pub fn swap_bytes(data: &mut [u8], size: usize) {
 
 /// The float type that holds a scaled value of `stored` without losing what
 /// matters: float32 for types of up to 16 bits and float32 itself, float64
-/// for 32-bit integers (float32 would round them) and float64.
+/// for 32- and 64-bit integers (float32 would round them; float64 rounds
+/// 64-bit ones beyond 2^53 only, as nibabel's scaled data does) and float64.
 pub fn scaled_type(stored: VoxelType) -> VoxelType {
-    match stored {
-        VoxelType::Uint32 | VoxelType::Int32 | VoxelType::Float64 => VoxelType::Float64,
-        _ => VoxelType::Float32,
+    if stored.size() <= 2 || stored == VoxelType::Float32 {
+        VoxelType::Float32
+    } else {
+        VoxelType::Float64
     }
 }
 

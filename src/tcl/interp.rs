@@ -60,7 +60,7 @@ fn too_large() -> CmdError {
 /// fits in a C `long` (64 bits here) as an "int", so after a successful
 /// `Tcl_GetWideIntFromObj` a bignum means a value outside the i64 range that
 /// Tcl wrapped.
-fn is_bignum(arg: Arg<'_>) -> bool {
+pub(super) fn is_bignum(arg: Arg<'_>) -> bool {
     // SAFETY: the argument is a live Tcl_Obj for the duration of the call;
     // `typePtr` is NULL or points at a static Tcl_ObjType whose `name` is a
     // NUL-terminated static string.

@@ -10,6 +10,7 @@ pub mod command;
 pub mod init;
 pub mod interp;
 pub mod lifecycle;
+pub mod numbers;
 pub mod obj;
 pub mod size;
 pub mod stubs;

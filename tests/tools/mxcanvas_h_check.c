@@ -97,7 +97,8 @@ static void parsers(void)
     struct mx_geometry g;
     char *good[5] = {"4", "3", "2", "1", "int16"};
     char *zero[5] = {"4", "0", "2", "1", "int16"};
-    char *badtype[5] = {"4", "3", "2", "1", "int64"};
+    char *badtype[5] = {"4", "3", "2", "1", "int128"};
+    char *wide[5] = {"4", "3", "2", "1", "uint64"};
     char *huge[5] = {"4294967296", "4294967296", "4294967296", "1", "float64"};
 
     CHECK(mx_parse_shmid("check", "0", &id) == 0 && id == 0);
@@ -120,6 +121,11 @@ static void parsers(void)
     CHECK(mx_geometry_bytes(&g, &n) == 0 && n == 48);
     CHECK(mx_parse_geometry("check", zero, &g) == -1);
     CHECK(mx_parse_geometry("check", badtype, &g) == -1);
+    CHECK(mx_parse_geometry("check", wide, &g) == 0 && g.type == MX_UINT64 && mx_geometry_bytes(&g, &n) == 0 &&
+          n == 192);
+    CHECK(mx_parse_type("check", "int64", &t) == 0 && t == MX_INT64 && mx_type_size(t) == 8);
+    CHECK(MX_TYPE_COUNT == 10 && strcmp(mx_type_name(MX_FLOAT64), "float64") == 0 &&
+          strcmp(mx_type_name(MX_INT64), "int64") == 0 && strcmp(mx_type_name(MX_UINT64), "uint64") == 0);
     CHECK(mx_parse_geometry("check", huge, &g) == -1);
     for (int k = 0; k < MX_TYPE_COUNT; k++)
         CHECK(mx_type_from_name(mx_type_name((enum mx_type)k), &t) == 0 && t == (enum mx_type)k);
@@ -144,6 +150,28 @@ static void voxels(void)
     CHECK(mx_get(buf, MX_INT32, 1) == 0);
     mx_set(buf, MX_FLOAT64, 1, -0.125);
     CHECK(mx_get(buf, MX_FLOAT64, 1) == -0.125);
+
+    /* 64-bit integers: the ends are no doubles (2^63-1 and 2^64-1 round up) */
+    int64_t i64[2];
+    uint64_t u64[2];
+    CHECK(mx_value_fits(MX_INT64, -0x1p63) && !mx_value_fits(MX_INT64, 0x1p63));
+    CHECK(mx_value_fits(MX_INT64, 0x1p63 - 1024) && !mx_value_fits(MX_INT64, 2.5));
+    CHECK(mx_value_fits(MX_UINT64, 0x1p63) && mx_value_fits(MX_UINT64, 0x1p64 - 2048));
+    CHECK(!mx_value_fits(MX_UINT64, 0x1p64) && !mx_value_fits(MX_UINT64, -1) && !mx_value_fits(MX_UINT64, NAN));
+    mx_set(i64, MX_INT64, 0, 1e300);
+    mx_set(i64, MX_INT64, 1, -1e300);
+    CHECK(i64[0] == INT64_MAX && i64[1] == INT64_MIN);
+    mx_set(i64, MX_INT64, 0, -2.5);
+    mx_set(i64, MX_INT64, 1, 0x1p62);
+    CHECK(i64[0] == -3 && i64[1] == (int64_t)1 << 62 && mx_get(i64, MX_INT64, 1) == 0x1p62);
+    mx_set(u64, MX_UINT64, 0, 1e300);
+    mx_set(u64, MX_UINT64, 1, -5);
+    CHECK(u64[0] == UINT64_MAX && u64[1] == 0);
+    mx_set(u64, MX_UINT64, 0, 0x1p63 + 4096);
+    mx_set(u64, MX_UINT64, 1, NAN);
+    CHECK(u64[0] == ((uint64_t)1 << 63) + 4096 && u64[1] == 0);
+    u64[0] = UINT64_MAX;
+    CHECK(mx_get(u64, MX_UINT64, 0) == 0x1p64); /* the nearest double */
 }
 
 int main(void)

@@ -113,11 +113,18 @@ def make(kind, out):
         dtype = np.dtype(kind[len("dtype-"):])
         if dtype.kind == "f":
             data = np.linspace(-1000.5, 1000.5, 9 * 8 * 7).astype(dtype)
-        else:
+        elif dtype.itemsize < 8:
             info = np.iinfo(dtype)
             data = np.linspace(info.min, info.max, 9 * 8 * 7).astype(dtype)
-        img = nib.Nifti1Image(data.reshape(9, 8, 7), affine)
-        img.header.set_data_dtype(dtype)
+        else:
+            # 64-bit integers: exact Python integers from min to max (a
+            # float linspace would round them, and overflow at the top).
+            info = np.iinfo(dtype)
+            n = 9 * 8 * 7
+            step = (int(info.max) - int(info.min)) // (n - 1)
+            data = np.array([int(info.min) + k * step for k in range(n - 1)] + [int(info.max)], dtype=dtype)
+        # An explicit dtype: nibabel 5 refuses int64 data without one.
+        img = nib.Nifti1Image(data.reshape(9, 8, 7), affine, dtype=dtype)
     elif kind == "scaled-int16":
         data = np.arange(10 * 11 * 3, dtype=np.int16).reshape(10, 11, 3) * 37 - 500
         img = nib.Nifti1Image(data, affine)
