@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+import loadshm as bench_loadshm  # bench/loadshm.py, beside this script
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, TCLLIBPATH=ROOT)
 TCLSH = os.environ.get("TCLSH", "tclsh")
@@ -144,6 +146,7 @@ def main():
     zero = pairs(run([TCLSH, "bench/zerocopy.tcl", GIB]))
     rss = {storage: pairs(run([TCLSH, "bench/rss.tcl", storage, 256 * MIB])) for storage in ("heap", "shm")}
     access = pairs(run([TCLSH, "bench/access.tcl"]))
+    loadshm = bench_loadshm.measure(run, TCLSH, ROOT, pairs)
     access["memcpy_gbps"] = 64 * MIB / statistics.median(samples([CYCLE_C, "memcpy", 64 * MIB, 9, 1]))
     load_after = os.getloadavg()
 
@@ -168,6 +171,7 @@ def main():
           heap_add <= 256 * MIB + slack, f"+{heap_add / MIB:.3f} MiB for a 256 MiB canvas")
     check(targets, "extern (shm canvas, 256 MiB) adds nothing to peak RSS (+1 MiB slack)",
           shm_add <= slack, f"+{shm_add / MIB:.3f} MiB")
+    bench_loadshm.targets(loadshm, lambda n, ok, d: check(targets, n, ok, d))
     for op, lop in (("get", "lindex"), ("set", "lset")):
         for shape in ("flat", "volume"):
             r = access[f"{shape}_{op}_ns"] / access[f"{shape}_{lop}_ns"]
@@ -178,7 +182,7 @@ def main():
             check(targets, f"$c {op} <= 2x {lop} ({shape})", r <= 2.0, detail)
 
     result = {"started": started, "machine": info, "load_before": load_before, "load_after": load_after,
-              "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access,
+              "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access, "loadshm": loadshm,
               "targets": [{"target": n, "met": ok, "measured": d} for n, ok, d in targets]}
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
         json.dump(result, f, indent=1)
@@ -243,6 +247,7 @@ def render(res, rows, targets):
                      f"| {(r['extern'] - r['before']) / MIB:.3f} MiB | {r['intern'] / MIB:.1f} MiB |")
     lines += [
         "",
+        *bench_loadshm.render(res.get("loadshm", {})),
         "## Voxel access from scripts (ns per voxel, same compiled loop)",
         "",
         f"Canvas/list of {int(acc['voxels'])} voxels. Empty loop: {acc['loop_empty_ns']:.0f} ns; "

@@ -30,6 +30,7 @@ pub fn configure(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdRe
                 let set = fact.set.expect("options are the settable facts");
                 set(interp, &format!("-{}", fact.key), pair[1], &mut m)?;
             }
+            super::header_facts::check(&entry.canvas.borrow(), &m)?;
             entry.canvas.borrow_mut().set_metadata(m);
             Ok(None)
         }

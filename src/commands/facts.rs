@@ -5,6 +5,7 @@
 //! Adding a header fact is adding one row (and its setter, if scripts may
 //! set it): the option tables are derived from [`FACTS`], never written twice.
 
+use super::header_facts as hf;
 use crate::core::metadata::{spatial_unit_names, time_unit_names};
 use crate::core::{Canvas, Metadata, MxError};
 use crate::tcl::{Arg, CmdError, DynTable, Interp, Obj};
@@ -80,6 +81,23 @@ pub static FACTS: &[Fact] = &[
             Ok(())
         }),
     ),
+    // The rest of the header (src/commands/header_facts.rs).
+    fact("ndim", hf::ndim, Some(hf::set_ndim)),
+    fact("intent_code", hf::intent_code, Some(hf::set_intent_code)),
+    fact("intent_params", hf::intent_params, Some(hf::set_intent_params)),
+    fact("intent_name", hf::intent_name, Some(hf::set_intent_name)),
+    fact("dim_info", hf::dim_info, Some(hf::set_dim_info)),
+    fact("slice_code", hf::slice_code, Some(hf::set_slice_code)),
+    fact("slice_start", hf::slice_start, Some(hf::set_slice_start)),
+    fact("slice_end", hf::slice_end, Some(hf::set_slice_end)),
+    fact("slice_duration", hf::slice_duration, Some(hf::set_slice_duration)),
+    fact("cal_min", hf::cal_min, Some(hf::set_cal_min)),
+    fact("cal_max", hf::cal_max, Some(hf::set_cal_max)),
+    fact("toffset", hf::toffset, Some(hf::set_toffset)),
+    fact("aux_file", hf::aux_file, Some(hf::set_aux_file)),
+    fact("orient", hf::orient, Some(hf::set_orient)),
+    fact("origin", hf::origin, Some(hf::set_origin)),
+    fact("extensions", hf::extensions, None),
     // Where the voxels live: `storage heap`, or `storage shm shmid ID`.
     fact("storage", |c| Some(Obj::string(c.storage_kind().name())), None),
     fact("shmid", |c| c.shmid().map(|id| Obj::int(id as i64)), None),

@@ -1,5 +1,5 @@
 //! Image files and pictures:
-//! `MxCanvas load file ?name? ?-format F? ?-scaled BOOL?`, and per canvas
+//! `MxCanvas load file ?name? ?-format F? ?-scaled BOOL? ?-storage heap|shm?`, and per canvas
 //! `$c save file ?-format F?`, `$c png file ?view options?`,
 //! `$c montage file ?view options? ?-slices LIST? ?-columns N?` and
 //! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
@@ -12,7 +12,7 @@ use crate::formats::{save::save as save_file, save_png, FileFormat};
 use crate::tcl::{choices, Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
-choices! { enum LoadOption("option") { Format = "-format", Scaled = "-scaled" } }
+choices! { enum LoadOption("option") { Format = "-format", Scaled = "-scaled", Storage = "-storage" } }
 choices! { enum SaveOption("option") { Format = "-format" } }
 choices! { impl FileFormat("format") { Analyze = "analyze", Nifti = "nifti" } }
 choices! { impl Axis("axis") { X = "x", Y = "y", Z = "z" } }
@@ -48,12 +48,12 @@ enum ViewOption {
     Window,
 }
 
-const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti? ?-scaled boolean?";
+const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti? ?-scaled boolean? ?-storage heap|shm?";
 const VIEW_USAGE: &str = "?-slice index? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 const MONTAGE_USAGE: &str =
     "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 
-/// MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
+/// MxCanvas load file ?name? ?-format F? ?-scaled BOOL? ?-storage KIND?
 pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 3 {
         return Err(interp.wrong_num_args(2, objv, LOAD_USAGE));
@@ -68,6 +68,7 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdRes
         match interp.get_choice(pair[0])? {
             LoadOption::Format => options.format = Some(interp.get_choice(pair[1])?),
             LoadOption::Scaled => options.scaled = interp.get_boolean(pair[1])?,
+            LoadOption::Storage => options.storage = interp.get_choice(pair[1])?,
         }
     }
     let name = state.check_new_name(interp, name)?;

@@ -10,6 +10,7 @@ mod canvas_object;
 mod configure;
 mod facts;
 mod formats;
+mod header_facts;
 mod mxcanvas;
 mod region;
 mod registry;

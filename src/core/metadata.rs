@@ -34,7 +34,7 @@ pub struct Metadata {
 
 /// The rest of a NIfTI-1 header, kept so that a load/save round trip does
 /// not lose it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HeaderExtras {
     pub dim_info: u8,
     pub intent_p: [f32; 3],
@@ -50,6 +50,52 @@ pub struct HeaderExtras {
     pub aux_file: Vec<u8>,
     /// `pixdim[5..=7]`, spacing of dimensions beyond time.
     pub pixdim_rest: [f32; 3],
+    /// The file's `dim[0]` (0 for a created canvas: a save then derives it
+    /// from the geometry), kept so that a single-frame 4-D file stays 4-D.
+    pub ndim: i16,
+    /// Analyze 7.5 `orient` (0 transverse ... 5 flipped sagittal) and the
+    /// SPM `originator`: 5 int16 voxel coordinates, 1-based (SPM's origin).
+    pub orient: u8,
+    pub origin: [i16; 5],
+    /// Header bytes 4..39 (`data_type`, `db_name`, `extents`,
+    /// `session_error`, `regular`): unused by NIfTI, kept as the file had
+    /// them; zero (what nibabel writes) for a created canvas.
+    pub unused_key: [u8; 35],
+    /// Header extensions, in file order, as opaque bytes.
+    pub extensions: Vec<Extension>,
+}
+
+/// One NIfTI-1 header extension: its `ecode` and its content (the `esize -
+/// 8` bytes after the code, padding included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    pub code: i32,
+    pub content: Vec<u8>,
+}
+
+impl Default for HeaderExtras {
+    fn default() -> Self {
+        HeaderExtras {
+            dim_info: 0,
+            intent_p: [0.0; 3],
+            intent_code: 0,
+            intent_name: Vec::new(),
+            slice_start: 0,
+            slice_end: 0,
+            slice_code: 0,
+            slice_duration: 0.0,
+            cal_min: 0.0,
+            cal_max: 0.0,
+            toffset: 0.0,
+            aux_file: Vec::new(),
+            pixdim_rest: [0.0; 3],
+            ndim: 0,
+            orient: 0,
+            origin: [0; 5],
+            unused_key: [0; 35],
+            extensions: Vec::new(),
+        }
+    }
 }
 
 impl Default for Metadata {

@@ -9,8 +9,9 @@ use crate::sys::alloc::zeroed_bytes;
 use std::ops::{Deref, DerefMut};
 
 /// The kind of storage, as `MxCanvas create -storage` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StorageKind {
+    #[default]
     Heap,
     Shm,
 }

@@ -53,14 +53,25 @@ fn code_name(code: i16) -> String {
     ALL_CODES.iter().find(|(c, _)| *c == code).map_or_else(|| format!("unknown type {code}"), |(_, n)| n.to_string())
 }
 
+/// Why a NIfTI type has no canvas type (docs/formats.md says more).
+fn why_not(code: i16) -> &'static str {
+    match code {
+        128 | 2304 => " (a voxel is a canvas value, and a colour voxel is 3 or 4: split the channels into separate files first)",
+        32 | 1792 | 2048 => " (canvas values are real numbers: save the real and imaginary parts, or magnitude and phase, as separate files)",
+        1536 => " (there is no portable 128-bit float in C, Rust or numpy across platforms: convert it to float64)",
+        _ => "",
+    }
+}
+
 /// The voxel type for `code`, checked against `bitpix`; `file` names the file in errors.
 pub fn voxel_type(code: i16, bitpix: i16, file: &str) -> MxResult<VoxelType> {
     let vtype = VoxelType::ALL.into_iter().find(|&t| code_of(t) == code).ok_or_else(|| {
         let name = code_name(code);
         MxError::mx(
             format!(
-                "\"{file}\" holds voxels of type {name} (datatype {code}): canvases hold {}",
-                VoxelType::all_names("or")
+                "\"{file}\" holds voxels of type {name} (datatype {code}): canvases hold {}{}",
+                VoxelType::all_names("or"),
+                why_not(code)
             ),
             &["FORMAT", "TYPE", &name],
         )

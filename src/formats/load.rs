@@ -9,7 +9,9 @@ use super::files::{first_existing, open_decoded, pair_candidates, read_up_to, sk
 use super::nifti_header::{self, Flavour, Header, HEADER_SIZE};
 use super::voxels::{apply_scaling, swap_bytes};
 use super::FileFormat;
+use super::{analyze, extensions};
 use crate::core::error::MxResult;
+use crate::core::storage::StorageKind;
 use crate::core::{Canvas, Geometry, MxError};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -18,6 +20,9 @@ pub struct LoadOptions {
     pub format: Option<FileFormat>,
     /// Apply the file's value scaling and give a float canvas.
     pub scaled: bool,
+    /// Where the canvas's voxels live; `Shm` reads them straight into the
+    /// canvas's segment (one copy: the read or the decompression).
+    pub storage: StorageKind,
 }
 
 fn flavour_name(f: Flavour) -> &'static str {
@@ -37,7 +42,7 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
     let mut header_stream = open_decoded(&header_path)?;
     let mut raw = [0u8; HEADER_SIZE];
     let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
-    let header = nifti_header::decode(&raw[..got], &header_path)?;
+    let mut header = nifti_header::decode(&raw[..got], &header_path)?;
     check_format(&header, options.format, &header_path)?;
 
     let mut canvas = match header.flavour {
@@ -48,8 +53,13 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                     &["FORMAT", "MISMATCH", "nifti"],
                 ));
             }
-            let at = header.vox_offset - HEADER_SIZE as u64;
-            let canvas = read_voxels(&mut header_stream, at, &header, &header_path)?;
+            let room = header.vox_offset - HEADER_SIZE as u64;
+            // A plain file's length bounds the extensions too (no buffer for
+            // bytes the file does not have).
+            let have = header_stream.plain_len.map_or(room, |len| room.min(len.saturating_sub(HEADER_SIZE as u64)));
+            let (found, used) = extensions::read(&mut *header_stream.reader, have, header.big_endian, &header_path)?;
+            header.metadata.extra.extensions = found;
+            let canvas = read_voxels(&mut header_stream, room - used, &header, options.storage, &header_path)?;
             header_stream.finish(&header_path)?;
             canvas
         }
@@ -63,6 +73,13 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                     &["FORMAT", "MISMATCH", "pair"],
                 ));
             }
+            if header.flavour == Flavour::NiftiPair {
+                let big = header.big_endian;
+                header.metadata.extra.extensions =
+                    extensions::read(&mut *header_stream.reader, u64::MAX, big, &header_path)?.0;
+            } else if let Some(a) = analyze::load_affine(&header_path, &header.metadata, dims3(&header))? {
+                analyze::set_sform(&mut header.metadata, &a);
+            }
             header_stream.finish(&header_path)?;
             let image_path = if ending == Ending::Img {
                 path.to_string()
@@ -70,7 +87,7 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
                 first_existing(pair_candidates(&header_path, Ending::Img))
             };
             let mut image_stream = open_decoded(&image_path)?;
-            let canvas = read_voxels(&mut image_stream, header.vox_offset, &header, &image_path)?;
+            let canvas = read_voxels(&mut image_stream, header.vox_offset, &header, options.storage, &image_path)?;
             image_stream.finish(&image_path)?;
             canvas
         }
@@ -80,6 +97,10 @@ pub fn load(path: &str, options: LoadOptions) -> MxResult<Canvas> {
         canvas = apply_scaling(&canvas)?;
     }
     Ok(canvas)
+}
+
+fn dims3(header: &Header) -> [usize; 3] {
+    [header.dims[0], header.dims[1], header.dims[2]]
 }
 
 fn check_format(header: &Header, wanted: Option<FileFormat>, path: &str) -> MxResult<()> {
@@ -94,7 +115,13 @@ fn check_format(header: &Header, wanted: Option<FileFormat>, path: &str) -> MxRe
 }
 
 /// Skip `offset` bytes of `stream`, then read the voxels the header describes.
-fn read_voxels(stream: &mut Decoded, offset: u64, header: &Header, path: &str) -> MxResult<Canvas> {
+fn read_voxels(
+    stream: &mut Decoded,
+    offset: u64,
+    header: &Header,
+    storage: StorageKind,
+    path: &str,
+) -> MxResult<Canvas> {
     let dims = header.dims.map(|d| d as i64);
     let geometry = Geometry::new(dims, header.vtype)?;
     let want = geometry.bytes(header.vtype);
@@ -119,7 +146,7 @@ fn read_voxels(stream: &mut Decoded, offset: u64, header: &Header, path: &str) -
             return Err(truncated(len.saturating_sub(start)));
         }
     }
-    let mut canvas = Canvas::new(geometry, header.vtype)?;
+    let mut canvas = Canvas::new_in(geometry, header.vtype, storage)?;
     skip(&mut *stream.reader, offset, path)?;
     let got = read_up_to(&mut *stream.reader, canvas.as_bytes_mut(), path)?;
     if got < want {

@@ -9,9 +9,13 @@
 //! extensions, panics when `bitpix` disagrees with `datatype`, and on write
 //! drops the value scaling, renames files and truncates large dimensions.
 
+pub mod analyze;
 pub mod datatype;
+pub mod extensions;
 pub mod files;
+pub mod header_encode;
 pub mod load;
+pub mod matfile;
 pub mod nifti_header;
 pub mod png;
 pub mod save;

@@ -45,13 +45,13 @@ pub struct Header {
 }
 
 /// Reads header fields in the file's byte order.
-struct Fields<'a> {
+pub(super) struct Fields<'a> {
     b: &'a [u8],
     big: bool,
 }
 
 impl Fields<'_> {
-    fn i16(&self, at: usize) -> i16 {
+    pub(super) fn i16(&self, at: usize) -> i16 {
         let raw = [self.b[at], self.b[at + 1]];
         if self.big {
             i16::from_be_bytes(raw)
@@ -59,7 +59,7 @@ impl Fields<'_> {
             i16::from_le_bytes(raw)
         }
     }
-    fn i32(&self, at: usize) -> i32 {
+    pub(super) fn i32(&self, at: usize) -> i32 {
         let raw = [self.b[at], self.b[at + 1], self.b[at + 2], self.b[at + 3]];
         if self.big {
             i32::from_be_bytes(raw)
@@ -122,7 +122,9 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
             dims[i - 1] = d as usize;
         } else if d != 1 {
             return Err(MxError::mx(
-                format!("\"{file}\" has {ndim} dimensions (dim[{i}] = {d}): canvases have at most 4 (x, y, z, time)"),
+                format!(
+                    "\"{file}\" holds a {ndim}-D image (dim[{i}] = {d}, such as an FSL/ANTs vector or warp field): mxcanvas canvases have at most 4 dimensions (x, y, z, time); split it into 4-D files first"
+                ),
                 &["FORMAT", "DIMS", &ndim.to_string()],
             ));
         }
@@ -154,8 +156,32 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
         scl_inter: f.f32(116),
         ..Metadata::default()
     };
-    metadata.extra.pixdim_rest = [pixdim[5], pixdim[6], pixdim[7]];
-    if flavour != Flavour::Analyze {
+    let mut unused_key = [0u8; 35];
+    unused_key.copy_from_slice(&bytes[4..39]);
+    let x = &mut metadata.extra;
+    *x = HeaderExtras {
+        pixdim_rest: [pixdim[5], pixdim[6], pixdim[7]],
+        ndim: ndim as i16,
+        unused_key,
+        // Analyze 7.5 has these three where NIfTI-1 has them.
+        cal_max: f.f32(124),
+        cal_min: f.f32(128),
+        aux_file: f.text(228, 24),
+        ..HeaderExtras::default()
+    };
+    if flavour == Flavour::Analyze {
+        x.orient = bytes[252];
+        x.origin = std::array::from_fn(|i| f.i16(253 + 2 * i));
+    } else {
+        x.dim_info = bytes[39];
+        x.intent_p = f.f32s(56);
+        x.intent_code = f.i16(68);
+        x.intent_name = f.text(328, 16);
+        x.slice_start = f.i16(74);
+        x.slice_end = f.i16(120);
+        x.slice_code = bytes[122];
+        x.slice_duration = f.f32(132);
+        x.toffset = f.f32(136);
         metadata.xyzt_units = bytes[123];
         metadata.qfac = pixdim[0];
         metadata.qform_code = f.i16(252);
@@ -163,138 +189,8 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
         metadata.quatern = f.f32s(256);
         metadata.qoffset = f.f32s(268);
         metadata.srow = [f.f32s(280), f.f32s(296), f.f32s(312)];
-        metadata.extra = HeaderExtras {
-            dim_info: bytes[39],
-            intent_p: f.f32s(56),
-            intent_code: f.i16(68),
-            intent_name: f.text(328, 16),
-            slice_start: f.i16(74),
-            slice_end: f.i16(120),
-            slice_code: bytes[122],
-            slice_duration: f.f32(132),
-            cal_max: f.f32(124),
-            cal_min: f.f32(128),
-            toffset: f.f32(136),
-            aux_file: f.text(228, 24),
-            pixdim_rest: metadata.extra.pixdim_rest,
-        };
     }
     Ok(Header { flavour, big_endian: big, dims, vtype, vox_offset, metadata })
-}
-
-/// Writes header fields little-endian.
-struct Writer {
-    b: [u8; HEADER_SIZE],
-}
-
-impl Writer {
-    fn i16(&mut self, at: usize, v: i16) {
-        self.b[at..at + 2].copy_from_slice(&v.to_le_bytes());
-    }
-    fn i32(&mut self, at: usize, v: i32) {
-        self.b[at..at + 4].copy_from_slice(&v.to_le_bytes());
-    }
-    fn f32(&mut self, at: usize, v: f32) {
-        self.b[at..at + 4].copy_from_slice(&v.to_le_bytes());
-    }
-    fn f32s(&mut self, at: usize, v: &[f32]) {
-        for (i, &x) in v.iter().enumerate() {
-            self.f32(at + 4 * i, x);
-        }
-    }
-    fn text(&mut self, at: usize, len: usize, v: &[u8]) {
-        let n = v.len().min(len);
-        self.b[at..at + n].copy_from_slice(&v[..n]);
-    }
-}
-
-/// Encode a little-endian header for voxels of `vtype` with `dims`
-/// (width, height, depth, frames) at `vox_offset`. Fails, before anything is
-/// written, when the header cannot describe the canvas.
-pub fn encode(
-    flavour: Flavour,
-    dims: [usize; 4],
-    vtype: VoxelType,
-    m: &Metadata,
-    vox_offset: u64,
-    file: &str,
-) -> MxResult<[u8; HEADER_SIZE]> {
-    for (axis, &d) in ["width", "height", "depth", "frames"].iter().zip(dims.iter()) {
-        if d > MAX_HEADER_DIM {
-            return Err(MxError::mx(
-                format!("cannot save \"{file}\": its {axis} is {d}, but NIfTI-1 and Analyze 7.5 headers hold dimensions up to {MAX_HEADER_DIM}"),
-                &["FORMAT", "DIMS", axis, &d.to_string()],
-            ));
-        }
-    }
-    if flavour == Flavour::Analyze && !datatype::analyze_can_store(vtype) {
-        return Err(MxError::mx(
-            format!("cannot save \"{file}\" as Analyze 7.5: it has no {} type (it has uint8, int16, int32, float32, float64); save as NIfTI instead", vtype.name()),
-            &["FORMAT", "TYPE", vtype.name()],
-        ));
-    }
-    let ndim = if dims[3] > 1 {
-        4
-    } else if dims[2] > 1 {
-        3
-    } else {
-        2
-    };
-    let mut w = Writer { b: [0; HEADER_SIZE] };
-    w.i32(0, HEADER_SIZE as i32);
-    w.i16(40, ndim);
-    for (i, &d) in dims.iter().enumerate() {
-        w.i16(42 + 2 * i, d as i16);
-    }
-    for i in 4..7 {
-        w.i16(42 + 2 * i, 1);
-    }
-    w.i16(70, datatype::code_of(vtype));
-    w.i16(72, 8 * vtype.size() as i16);
-    let qfac = if flavour == Flavour::Analyze {
-        0.0
-    } else if m.qfac < 0.0 {
-        -1.0
-    } else {
-        1.0
-    };
-    let [p5, p6, p7] = m.extra.pixdim_rest;
-    w.f32s(76, &[qfac, m.spacing[0], m.spacing[1], m.spacing[2], m.tstep, p5, p6, p7]);
-    w.f32(108, vox_offset as f32);
-    w.f32(112, m.scl_slope);
-    w.f32(116, m.scl_inter);
-    w.text(148, 80, &m.description);
-    match flavour {
-        Flavour::Analyze => {
-            w.i32(32, 16384); // extents: Analyze readers expect it
-            w.b[38] = b'r'; // regular
-        }
-        Flavour::NiftiSingle | Flavour::NiftiPair => {
-            let x = &m.extra;
-            w.b[39] = x.dim_info;
-            w.f32s(56, &x.intent_p);
-            w.i16(68, x.intent_code);
-            w.i16(74, x.slice_start);
-            w.i16(120, x.slice_end);
-            w.b[122] = x.slice_code;
-            w.b[123] = m.xyzt_units;
-            w.f32(124, x.cal_max);
-            w.f32(128, x.cal_min);
-            w.f32(132, x.slice_duration);
-            w.f32(136, x.toffset);
-            w.text(228, 24, &x.aux_file);
-            w.i16(252, m.qform_code);
-            w.i16(254, m.sform_code);
-            w.f32s(256, &m.quatern);
-            w.f32s(268, &m.qoffset);
-            for (i, row) in m.srow.iter().enumerate() {
-                w.f32s(280 + 16 * i, row);
-            }
-            w.text(328, 16, &x.intent_name);
-            w.b[344..348].copy_from_slice(if flavour == Flavour::NiftiSingle { b"n+1\0" } else { b"ni1\0" });
-        }
-    }
-    Ok(w.b)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! Tests of the NIfTI-1 / Analyze 7.5 header codec (`formats::nifti_header`).
+//! Tests of the header codec ([`super`] and [`super::super::header_encode`]).
 
 use super::*;
+use crate::formats::header_encode::{encode, ndim_for};
 
 fn sample_metadata() -> Metadata {
     let mut m = Metadata {
@@ -23,6 +24,13 @@ fn sample_metadata() -> Metadata {
     m.extra.cal_max = 99.0;
     m.extra.aux_file = b"aux".to_vec();
     m.extra.toffset = 1.5;
+    m.extra.ndim = 4;
+    m.extra.dim_info = 1 | 2 << 2 | 3 << 4;
+    m.extra.slice_code = 3;
+    m.extra.slice_end = 2;
+    m.extra.slice_duration = 0.25;
+    m.extra.intent_p = [1.0, 2.0, 3.0];
+    m.extra.unused_key[34] = b'r';
     m
 }
 
@@ -44,7 +52,8 @@ fn nifti_round_trip_keeps_everything() {
 
 #[test]
 fn analyze_keeps_geometry_spacing_and_scaling() {
-    let m = sample_metadata();
+    let mut m = sample_metadata();
+    m.extra.ndim = 0;
     let bytes = encode(Flavour::Analyze, [7, 1, 1, 1], VoxelType::Float64, &m, 0, "t").unwrap();
     assert_eq!(i16::from_le_bytes([bytes[40], bytes[41]]), 2);
     let h = decode(&bytes, "t").unwrap();
@@ -139,4 +148,51 @@ fn encode_refuses_what_a_header_cannot_hold() {
     let e = encode(Flavour::Analyze, [2, 2, 1, 1], VoxelType::Uint16, &m, 0, "t").unwrap_err();
     assert_eq!(e.code, ["MX", "FORMAT", "TYPE", "uint16"]);
     assert!(encode(Flavour::NiftiPair, [32767, 1, 1, 1], VoxelType::Uint16, &m, 0, "t").is_ok());
+}
+
+#[test]
+fn single_frame_4d_stays_4d() {
+    let mut m = Metadata::default();
+    m.extra.ndim = 4;
+    let b = encode(Flavour::NiftiSingle, [3, 2, 2, 1], VoxelType::Uint8, &m, 352, "t").unwrap();
+    assert_eq!(i16::from_le_bytes([b[40], b[41]]), 4);
+    assert_eq!(decode(&b, "t").unwrap().metadata.extra.ndim, 4);
+    // A created canvas (ndim 0) gets its geometry's, as before.
+    m.extra.ndim = 0;
+    let b = encode(Flavour::NiftiSingle, [3, 2, 2, 1], VoxelType::Uint8, &m, 352, "t").unwrap();
+    assert_eq!(i16::from_le_bytes([b[40], b[41]]), 3);
+    // A stored dim[0] too small for the geometry gives way to it.
+    m.extra.ndim = 2;
+    let b = encode(Flavour::NiftiSingle, [3, 2, 2, 5], VoxelType::Uint8, &m, 352, "t").unwrap();
+    assert_eq!(i16::from_le_bytes([b[40], b[41]]), 4);
+    assert_eq!((ndim_for([5, 1, 1, 1], 1), ndim_for([5, 1, 1, 1], 0), ndim_for([5, 4, 1, 1], 7)), (1, 2, 7));
+}
+
+#[test]
+fn analyze_orient_and_origin_round_trip() {
+    let mut m = Metadata::default();
+    m.extra.orient = 3;
+    m.extra.origin = [46, 64, 37, 0, -2];
+    m.extra.cal_max = 255.0;
+    m.extra.aux_file = b"spm".to_vec();
+    let b = encode(Flavour::Analyze, [91, 109, 91, 1], VoxelType::Int16, &m, 0, "t").unwrap();
+    assert_eq!(&b[253..255], &46i16.to_le_bytes());
+    let h = decode(&b, "t").unwrap();
+    assert_eq!((h.metadata.extra.orient, h.metadata.extra.origin), (3, [46, 64, 37, 0, -2]));
+    assert_eq!((h.metadata.extra.cal_max, &h.metadata.extra.aux_file[..]), (255.0, &b"spm"[..]));
+    // In a NIfTI header those bytes are the xform codes: never an origin.
+    let n = encode(Flavour::NiftiPair, [2, 2, 2, 1], VoxelType::Int16, &m, 0, "t").unwrap();
+    assert_eq!(decode(&n, "t").unwrap().metadata.extra.origin, [0; 5]);
+}
+
+#[test]
+fn fresh_headers_have_what_nibabel_writes() {
+    // data_type, db_name, extents, session_error, regular: all zero, and
+    // nothing after a text field's NUL.
+    let m = Metadata { description: b"short".to_vec(), ..Metadata::default() };
+    for flavour in [Flavour::NiftiSingle, Flavour::Analyze] {
+        let b = encode(flavour, [2, 2, 2, 1], VoxelType::Int16, &m, 0, "t").unwrap();
+        assert!(b[4..40].iter().all(|&c| c == 0));
+        assert!(b[153..228].iter().all(|&c| c == 0));
+    }
 }

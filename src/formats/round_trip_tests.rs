@@ -48,14 +48,17 @@ fn sample(vtype: VoxelType, dims: [i64; 4]) -> Canvas {
             if vtype.is_float() { Value::Float(i as f64 * 0.5 - 3.25) } else { Value::Int(lo + (i as i128 * 7) % 200) };
         c.set([x, y, z, t].map(|a| a as i64), v).unwrap();
     }
-    c.set_metadata(Metadata {
+    let mut m = Metadata {
         spacing: [1.5, 2.0, 3.0],
         tstep: 2.5,
         scl_slope: 2.0,
         scl_inter: -1.0,
         description: b"round trip".to_vec(),
         ..Metadata::default()
-    });
+    };
+    // What a load reports: the file's dim[0].
+    m.extra.ndim = super::header_encode::ndim_for(c.geometry().dims(), 0);
+    c.set_metadata(m);
     c
 }
 
@@ -83,10 +86,15 @@ fn analyze_pairs_round_trip_and_refuse_newer_types() {
     let path = dir.path("a.hdr");
     save(&c, &path, Some(FileFormat::Analyze)).unwrap();
     assert_eq!(fs::metadata(&path).unwrap().len(), 348);
-    let back = load(&dir.path("a.img"), LoadOptions { format: Some(FileFormat::Analyze), scaled: false }).unwrap();
+    let back = load(
+        &dir.path("a.img"),
+        LoadOptions { format: Some(FileFormat::Analyze), scaled: false, ..LoadOptions::default() },
+    )
+    .unwrap();
     assert_eq!(back.as_bytes(), c.as_bytes());
     assert_eq!(back.metadata().spacing, [1.5, 2.0, 3.0]);
-    let e = load(&path, LoadOptions { format: Some(FileFormat::Nifti), scaled: false }).unwrap_err();
+    let e = load(&path, LoadOptions { format: Some(FileFormat::Nifti), scaled: false, ..LoadOptions::default() })
+        .unwrap_err();
     assert_eq!(e.code, ["MX", "FORMAT", "MISMATCH", "analyze"]);
     let e = save(&sample(VoxelType::Uint16, [2, 2, 1, 1]), &dir.path("b.hdr"), Some(FileFormat::Analyze)).unwrap_err();
     assert_eq!(e.code, ["MX", "FORMAT", "TYPE", "uint16"]);
@@ -99,7 +107,7 @@ fn scaled_load_applies_slope_and_intercept() {
     let c = sample(VoxelType::Int16, [3, 2, 1, 1]);
     let path = dir.path("s.nii");
     save(&c, &path, None).unwrap();
-    let s = load(&path, LoadOptions { format: None, scaled: true }).unwrap();
+    let s = load(&path, LoadOptions { format: None, scaled: true, ..LoadOptions::default() }).unwrap();
     assert_eq!(s.voxel_type(), VoxelType::Float32);
     for x in 0..3 {
         let raw = c.get([x, 1, 0, 0]).unwrap().as_f64();

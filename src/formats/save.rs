@@ -8,11 +8,14 @@
 //! existing file untouched and no partial file behind.
 
 use super::files::{split_name, Ending, PendingFile};
-use super::nifti_header::{self, Flavour, SINGLE_FILE_OFFSET};
+use super::header_encode::encode as encode_header;
+use super::nifti_header::{Flavour, HEADER_SIZE};
 use super::FileFormat;
+use super::{analyze, extensions};
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};
 use std::borrow::Cow;
+use std::path::Path;
 
 /// Where and how a save writes.
 #[derive(Debug, PartialEq, Eq)]
@@ -65,16 +68,31 @@ fn little_endian_voxels(canvas: &Canvas) -> Cow<'_, [u8]> {
 pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult<()> {
     let t = target(path, format)?;
     let dims = canvas.geometry().dims();
-    let offset = if t.flavour == Flavour::NiftiSingle { SINGLE_FILE_OFFSET as u64 } else { 0 };
-    let header = nifti_header::encode(t.flavour, dims, canvas.voxel_type(), canvas.metadata(), offset, &t.header)?;
+    let mut metadata = Cow::Borrowed(canvas.metadata());
+    // Analyze: the affine goes into the SPM origin and, if needed, a `.mat` sidecar.
+    let mut sidecar = None;
+    if t.flavour == Flavour::Analyze {
+        let mat_path = analyze::sidecar_path(&t.header);
+        let placed = analyze::place(&metadata, [dims[0], dims[1], dims[2]], Path::new(&mat_path).exists());
+        metadata.to_mut().extra.origin = placed.origin;
+        sidecar = placed.sidecar.map(|bytes| (mat_path, bytes));
+    }
+    // NIfTI files carry the extension flag and extensions after the header
+    // (Analyze has neither).
+    let ext: Vec<u8> = if t.flavour == Flavour::Analyze {
+        Vec::new()
+    } else {
+        extensions::check(&metadata.extra.extensions, &t.header)?;
+        extensions::encode(&metadata.extra.extensions)
+    };
+    let offset = if t.flavour == Flavour::NiftiSingle { HEADER_SIZE as u64 + ext.len() as u64 } else { 0 };
+    let header = encode_header(t.flavour, dims, canvas.voxel_type(), &metadata, offset, &t.header)?;
     let voxels = little_endian_voxels(canvas);
-    // NIfTI files carry a 4-byte extension flag after the header (all zero: no extensions).
-    let flag: &[u8] = if t.flavour == Flavour::Analyze { &[] } else { &[0u8; 4] };
     match &t.image {
         None => {
             let file = PendingFile::write(&t.header, t.gzip, |w| {
                 w.write_all(&header)?;
-                w.write_all(flag)?;
+                w.write_all(&ext)?;
                 w.write_all(&voxels)
             })?;
             file.commit()
@@ -83,10 +101,15 @@ pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult
             let image_file = PendingFile::write(image, t.gzip, |w| w.write_all(&voxels))?;
             let header_file = PendingFile::write(&t.header, t.gzip, |w| {
                 w.write_all(&header)?;
-                w.write_all(flag)
+                w.write_all(&ext)
             })?;
+            let mat_file = match &sidecar {
+                Some((mat_path, bytes)) => Some(PendingFile::write(mat_path, false, |w| w.write_all(bytes))?),
+                None => None,
+            };
             image_file.commit()?;
-            header_file.commit()
+            header_file.commit()?;
+            mat_file.map_or(Ok(()), PendingFile::commit)
         }
     }
 }

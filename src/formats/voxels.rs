@@ -34,7 +34,8 @@ pub fn apply_scaling(canvas: &Canvas) -> MxResult<Canvas> {
     let mut metadata = canvas.metadata().clone();
     let (slope, inter) = metadata.effective_scaling().unwrap_or((1.0, 0.0));
     let g = canvas.geometry();
-    let mut out = Canvas::new(Geometry::new(g.dims().map(|d| d as i64), to)?, to)?;
+    // In the same kind of storage: a `-storage shm` load stays in a segment.
+    let mut out = Canvas::new_in(Geometry::new(g.dims().map(|d| d as i64), to)?, to, canvas.storage_kind())?;
     let (size_in, size_out) = (from.size(), to.size());
     for (src, dst) in canvas.as_bytes().chunks_exact(size_in).zip(out.as_bytes_mut().chunks_exact_mut(size_out)) {
         let real = from.decode(src).as_f64() * slope + inter;
