@@ -15,7 +15,7 @@ use super::registry::CanvasEntry;
 use super::values::{parse_coords, parse_value, value_obj};
 use crate::core::region::{length_error, read_region, write_region, Region};
 use crate::core::MxError;
-use crate::tcl::obj::list_room;
+use crate::tcl::room::list_room;
 use crate::tcl::size::MAX_LIST_LENGTH;
 use crate::tcl::{choices, Arg, CmdResult, Interp, Obj};
 

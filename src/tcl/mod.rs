@@ -12,6 +12,7 @@ pub mod interp;
 pub mod lifecycle;
 pub mod numbers;
 pub mod obj;
+pub mod room;
 pub mod size;
 pub mod stubs;
 pub mod table;

@@ -1,6 +1,7 @@
 //! `Tcl_Obj` values: [`Obj`] owns one reference, [`Arg`] borrows a command argument.
 
-use super::size::{from_tcl, to_tcl, TclSize, MAX_BYTE_ARRAY, MAX_LIST_LENGTH};
+use super::room::tcl_can_allocate;
+use super::size::{from_tcl, to_tcl, TclSize, MAX_BYTE_ARRAY};
 use super::stubs::tcl_call;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -132,39 +133,6 @@ impl Obj {
         }
         dict
     }
-}
-
-/// Whether Tcl can make a list of `len` new values: within its longest list
-/// ([`MAX_LIST_LENGTH`]) and, as far as can be known beforehand, within
-/// memory. Each value costs a `Tcl_Obj` and a slot in the list's element
-/// array (and one in the caller's `Vec<Obj>`); Tcl panics, aborting the
-/// process, when any of those allocations fails, so the whole amount is asked
-/// of the allocator once first.
-pub fn list_room(len: usize) -> bool {
-    let per_value = std::mem::size_of::<tcl_sys::Tcl_Obj>() + 2 * std::mem::size_of::<*mut tcl_sys::Tcl_Obj>();
-    len <= MAX_LIST_LENGTH && len.checked_mul(per_value).is_some_and(tcl_can_allocate)
-}
-
-/// Whether Tcl's allocator can provide `len` bytes now: asked with
-/// `Tcl_AttemptAlloc` (which fails instead of panicking) and handed back at
-/// once, so the allocation Tcl then makes for the value is very likely to
-/// succeed. The margin covers the value's header.
-fn tcl_can_allocate(len: usize) -> bool {
-    let Some(with_header) = len.checked_add(64) else { return false };
-    #[cfg(not(tcl9))]
-    let Ok(with_header) = std::ffi::c_uint::try_from(with_header) else {
-        return false;
-    };
-    // SAFETY: Tcl_AttemptAlloc returns NULL or a block of the size asked,
-    // which is freed at once with Tcl_Free and never read or written.
-    unsafe {
-        let block = tcl_call!(tcl_AttemptAlloc(with_header));
-        if block.is_null() {
-            return false;
-        }
-        tcl_call!(tcl_Free(block.cast()));
-    }
-    true
 }
 
 /// The writable buffer of a byte array this code just made (unshared; the
