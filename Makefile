@@ -3,11 +3,13 @@
 #                 checked in; tests/introspection.test fails if its version
 #                 is not Cargo.toml's)
 #   make demo     build, then run the main job end to end
+#   make view     build, then open mx::view on the demo phantom (needs a display)
 #   make test     build, then run every test (cargo test + the tcltest suite,
 #                 under Tcl 8.6 and, when a Tcl 9 can be had, under 9.0 too)
 #   make test9    only the suite's Tcl 9.0 pass (builds libtcl9mxcanvas.so)
 #   make -s tclsh9  print the Tcl 9 shell the 9.0 pass uses (fetched if need be)
-#   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle
+#   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle,
+#                 the client crate's documentation without a warning
 #   make install  install the package for each Tcl it was built for, the man
 #                 page, header and pkg-config file (PREFIX=/usr/local, DESTDIR
 #                 honoured); make uninstall removes exactly that
@@ -43,6 +45,7 @@ PROGRAMS += tests/tools/bin/shmtrace.so
 .PHONY: FORCE
 .PHONY: test-deps memcheck fuzz lint
 .PHONY: bench bench-venv
+.PHONY: view viewer-shot
 .DEFAULT_GOAL := all
 
 all: build
@@ -128,6 +131,14 @@ DEMO_OUT ?= demo-out
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl "$(VOLUME)" "$(DEMO_OUT)"
 
+# mx::view on the phantom with a label overlay, for a person at a display;
+# viewer-shot writes the README's picture of it under a private Xvfb.
+view: build
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl $(VOLUME)
+
+viewer-shot: build display-deps
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png $(VOLUME)
+
 test: build test-rust test-tcl test9
 
 test-rust: deps
@@ -150,7 +161,9 @@ test9: build venv test-deps display-deps
 
 # The tools say no: clippy on the workspace and every target (tests, examples)
 # with warnings as errors ([lints] in Cargo.toml adds undocumented_unsafe_blocks),
-# formatting as rustfmt.toml says, and no import cycle between modules.
+# formatting as rustfmt.toml says, no import cycle between modules, and
+# the client crate's docs without a warning (clippy's incompatible_msrv lint
+# also holds that crate to its rust-version).
 lint: deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	@# The Tcl 9 build's src/tcl/ (cfg(tcl9)) too, when a Tcl 9 can be had.
@@ -158,6 +171,7 @@ lint: deps
 		PKG_CONFIG_PATH=$$pcdir CARGO_TARGET_DIR=$(TARGET9) $(CARGO) clippy --release -p mxcanvas --lib --tests -- -D warnings; }
 	$(CARGO) fmt --all -- --check
 	sh scripts/module-graph.sh
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p mxcanvas-client --no-deps
 
 # The tcltest suite under valgrind memcheck (logs in target/memcheck/).
 memcheck: build venv test-deps

@@ -19,6 +19,7 @@ import sys
 import time
 
 import loadshm as bench_loadshm  # bench/loadshm.py, beside this script
+import view_bench  # bench/view_bench.py, beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, TCLLIBPATH=ROOT)
@@ -148,6 +149,7 @@ def main():
     access = pairs(run([TCLSH, "bench/access.tcl"]))
     loadshm = bench_loadshm.measure(run, TCLSH, ROOT, pairs)
     access["memcpy_gbps"] = 64 * MIB / statistics.median(samples([CYCLE_C, "memcpy", 64 * MIB, 9, 1]))
+    view = view_bench.measure(run, pairs, TCLSH)
     load_after = os.getloadavg()
 
     rows, targets = [], []
@@ -181,8 +183,10 @@ def main():
                            f"{access['noop_command_ns']:.0f} ns in the same loop")
             check(targets, f"$c {op} <= 2x {lop} ({shape})", r <= 2.0, detail)
 
+    view_bench.check_targets(view, check, targets)
     result = {"started": started, "machine": info, "load_before": load_before, "load_after": load_after,
               "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access, "loadshm": loadshm,
+              "view": view,
               "targets": [{"target": n, "met": ok, "measured": d} for n, ok, d in targets]}
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
         json.dump(result, f, indent=1)
@@ -272,6 +276,10 @@ def render(res, rows, targets):
         f"`region set` {acc['setregion_ns_per_voxel']:.1f} ns/voxel "
         f"(for scale: `lrange` of the same list {acc['lrange_ns_per_element']:.1f} ns/element, "
         f"a `$c get` loop {acc['flat_get_ns']:.0f} ns/voxel).",
+        "",
+    ]
+    lines += view_bench.lines(res.get("view"))
+    lines += [
         "",
         "## Targets",
         "",

@@ -19,7 +19,7 @@ if {$outdir eq ""} { set outdir [file join [pwd] demo-out] }
 
 proc section {title} { puts "\n== $title" }
 proc voxels {c points} {
-    join [lmap p $points { format "(%s)=%g" [join $p ,] [$c get {*}$p] }] "  "
+    join [lmap p $points { format "(%s)=%s" [join $p ,] [$c get {*}$p] }] "  "
 }
 proc ipcs_line {id} {
     foreach line [split [exec ipcs -m] \n] {
@@ -29,18 +29,28 @@ proc ipcs_line {id} {
 }
 
 section "1. load $path"
-# -scaled 1: float32 voxels in the volume's real units (what mirror takes).
-set vol [MxCanvas load $path brain -scaled 1]
+# The voxels as the file stores them (its own type, unscaled): the program is
+# told the type, and every type a file can hold goes through unchanged.
+set vol [MxCanvas load $path brain]
 set info [$vol info]
 dict with info {}
 puts "geometry: ${width}x${height}x${depth}x${frames} $type, [dict get $info bytes] bytes, spacing {$spacing}"
+if {$scl_slope != 0 && ($scl_slope != 1 || $scl_inter != 0)} {
+    puts "scaling:  real value = stored * $scl_slope + $scl_inter (the stored values are what mirror sees)"
+}
 puts "stats:    [$vol stats]"
-set probes [list {0 0 0} [list [expr {$width/2}] [expr {$height/2}] [expr {$depth/2}]] \
-                 [list [expr {$width/4}] [expr {$height/2}] [expr {$depth/2}]] \
-                 [list [expr {$width-1}] [expr {$height-1}] [expr {$depth-1}]]]
+# Voxels (x,y,z,t) of the first frame: a series needs all four coordinates.
+set probes [list {0 0 0 0} [list [expr {$width/2}] [expr {$height/2}] [expr {$depth/2}] 0] \
+                 [list [expr {$width/4}] [expr {$height/2}] [expr {$depth/2}] 0] \
+                 [list [expr {$width-1}] [expr {$height-1}] [expr {$depth-1}] 0]]
 puts "voxels:   [voxels $vol $probes]"
 set stats [$vol stats]
-set window [expr {[file tail $path] eq "phantom.nii.gz" ? {0 400} : [list [dict get $stats min] [dict get $stats max]]}]
+# The phantom's brain is 0-400 in real units (stored 0-800); other volumes:
+# their whole range.
+set window [expr {[file tail $path] eq "phantom.nii.gz" ? {0 800} : [list [dict get $stats min] [dict get $stats max]]}]
+# A window must be finite and not empty (a volume may hold +-Inf, or one value).
+set window [lmap v $window { expr {$v == Inf ? 1.7976931348623157e308 : $v == -Inf ? -1.7976931348623157e308 : $v} }]
+if {[lindex $window 0] == [lindex $window 1]} { set window [list [lindex $window 0] [expr {[lindex $window 0] + 1}]] }
 puts "pictures: [::mxdemo::formats::snapshot $vol $outdir before -window $window]"
 set before [$vol copy original]
 
@@ -51,16 +61,18 @@ puts "ipcs:     [ipcs_line $id]"
 
 # A 4-D series is frames volumes one after another: mirror sees one tall volume.
 set zs [expr {$depth * $frames}]
-section "3. run the external program: [file tail $mirror] $id $width $height $zs"
-puts "(it shmat()s the segment, mirrors left-right and negates: v'(x,y,z) = -v(width-1-x,y,z))"
-exec $mirror $id $width $height $zs
+section "3. run the external program: [file tail $mirror] $id $width $height $zs $type"
+puts "(it shmat()s the segment, checks its size against ${width}x${height}x${zs} $type, mirrors"
+puts " left-right and negates: v'(x,y,z) = [::mxdemo::negation $type {v(width-1-x,y,z)}])"
+exec $mirror $id $width $height $zs $type
 
 section "4. MxInternCanvas $vol $id 1: copy back and free the segment"
 MxInternCanvas $vol $id 1
 puts "stats:    [$vol stats]"
 puts "voxels:   [voxels $vol $probes]"
 lassign $window lo hi
-puts "pictures: [::mxdemo::formats::snapshot $vol $outdir after -window [list [expr {-$hi}] [expr {-$lo}]]]"
+set after_window [lsort -real [list [::mxdemo::negate $type $lo] [::mxdemo::negate $type $hi]]]
+puts "pictures: [::mxdemo::formats::snapshot $vol $outdir after -window $after_window]"
 $vol save [file join $outdir result.nii.gz]
 puts "saved:    [file join $outdir result.nii.gz]"
 
@@ -77,10 +89,12 @@ for {set i 0} {$i < $n} {incr i $step} {
     set z [expr {$rest / $height}]
     set t [expr {$z / $depth}]
     set z [expr {$z % $depth}]
-    if {[$vol get $x $y $z $t] != -[$before get [expr {$width - 1 - $x}] $y $z $t]} { incr wrong }
+    set got [$vol get $x $y $z $t]
+    set want [::mxdemo::negate $type [$before get [expr {$width - 1 - $x}] $y $z $t]]
+    if {![::mxdemo::same $got $want]} { incr wrong }
     incr checked
 }
-puts "check:    [expr {$checked - $wrong}] of $checked voxels are exactly -v(width-1-x,y,z)"
+puts "check:    [expr {$checked - $wrong}] of $checked voxels are exactly [::mxdemo::negation $type {v(width-1-x,y,z)}]"
 
 section "5. the segment is gone"
 puts "transports held: \{[MxTransports]\}"

@@ -62,14 +62,42 @@ proc ::mxdemo::formats::snapshot {c dir tag args} {
     return $files
 }
 
+# What mirror does to one value of type $type ("negate"): -v; for signed
+# integers -MIN saturates to MAX; for unsigned types MAX - v, the negative.
+proc ::mxdemo::negate {type v} {
+    if {$v eq "NaN"} { return NaN }
+    switch -glob -- $type {
+        float* { return [expr {-$v}] }
+        uint* { return [expr {2**[string range $type 4 end] - 1 - $v}] }
+        int* { return [expr {$v == -2**([string range $type 3 end] - 1) ? 2**([string range $type 3 end] - 1) - 1 : -$v}] }
+    }
+    error "unknown voxel type $type"
+}
+# Do two voxel values agree? Numerically, NaN matching NaN of either sign
+# (Tcl prints a negated NaN as -NaN).
+proc ::mxdemo::same {a b} {
+    if {[string match {*NaN} $a] || [string match {*NaN} $b]} {
+        return [expr {[string match {*NaN} $a] && [string match {*NaN} $b]}]
+    }
+    expr {$a == $b}
+}
+proc ::mxdemo::negation {type of} {
+    switch -glob -- $type {
+        float* { return "-$of" }
+        uint* { return "[expr {2**[string range $type 4 end] - 1}] - $of" }
+        default { return "-$of (saturating)" }
+    }
+}
+
 # Run examples/bin/mirror (built by `make`) on canvas $c through shared
-# memory: it mirrors left-right and negates every voxel.
+# memory: it mirrors left-right and negates every voxel (::mxdemo::negate).
 proc ::mxdemo::formats::mirror {c} {
     variable here
     set info [$c info]
     set id [MxExternCanvas $c]
     try {
-        exec [file join $here bin mirror] $id [dict get $info width] [dict get $info height] [dict get $info depth]
+        exec [file join $here bin mirror] $id [dict get $info width] [dict get $info height] \
+            [expr {[dict get $info depth] * [dict get $info frames]}] [dict get $info type]
     } on error {msg opts} {
         MxFreeTransport $id
         return -options $opts $msg

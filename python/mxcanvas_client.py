@@ -53,6 +53,8 @@ targets (x86_64, aarch64, riscv64, ppc64le...), and importing the module
 elsewhere raises ``ImportError`` rather than guessing.
 """
 
+from __future__ import annotations
+
 import ctypes
 import errno
 import gc
@@ -63,8 +65,17 @@ import sys
 import types
 import warnings
 import weakref
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import argparse
+
+__version__ = "0.1.0"
+
+#: What ``dtype`` arguments accept: a voxel type name or a numpy dtype.
+DTypeLike = Union[str, np.dtype]
 
 __all__ = [
     "attach", "shape", "Segment", "SegmentSizeError", "SegmentBusyError",
@@ -124,7 +135,7 @@ def _stat(shmid):
     return ds
 
 
-def segment_size(shmid):
+def segment_size(shmid: int) -> int:
     """The size in bytes of segment ``shmid`` (``shmctl(IPC_STAT)``)."""
     return int(_stat(shmid).shm_segsz)
 
@@ -148,7 +159,7 @@ class SegmentBusyError(BufferError):
     until they are gone."""
 
 
-def shape(width, height, depth=1, frames=1):
+def shape(width: int, height: int, depth: int = 1, frames: int = 1) -> Tuple[int, ...]:
     """The numpy shape of a canvas: ``(depth, height, width)``, or
     ``(frames, depth, height, width)`` when ``frames`` > 1."""
     dims = (frames, depth, height, width)
@@ -222,7 +233,7 @@ class Segment:
     """One canvas attached by shmid; a context manager whose ``__enter__``
     returns the numpy array. See the module docstring for the lifetime rule."""
 
-    def __init__(self, shmid, shape, dtype, *, readonly=False):
+    def __init__(self, shmid: int, shape: Sequence[int], dtype: DTypeLike, *, readonly: bool = False) -> None:
         if isinstance(shmid, bool) or not isinstance(shmid, (int, np.integer)) or shmid < 0:
             raise ValueError(f"bad shmid {shmid!r}: expected an integer >= 0")
         self.shmid = int(shmid)
@@ -271,18 +282,18 @@ class Segment:
         self._array = root.view()
 
     @property
-    def attached(self):
+    def attached(self) -> bool:
         """True until the segment has been detached."""
         return self._finalizer.alive
 
     @property
-    def array(self):
+    def array(self) -> np.ndarray:
         """The numpy array over the segment (raises after ``close``)."""
         if self._array is None:
             raise ValueError(f"segment {self.shmid} is closed")
         return self._array
 
-    def close(self, _raising=False, _frame=None):
+    def close(self, _raising: bool = False, _frame: Optional[types.FrameType] = None) -> None:
         """Detach: empty the handed-out array when only variables refer to it,
         drop this object's references, and detach once no view is left.
         Raises SegmentBusyError if views still keep the segment attached."""
@@ -303,19 +314,20 @@ class Segment:
             else:
                 raise SegmentBusyError(message)
 
-    def __enter__(self):
+    def __enter__(self) -> np.ndarray:
         return self.array
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: Optional[type], exc: Optional[BaseException],
+                 tb: Optional[types.TracebackType]) -> bool:
         self.close(_raising=exc_type is not None, _frame=sys._getframe(1))
         return False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         state = "attached" if self.attached else "detached"
         return f"<mxcanvas_client.Segment {self.shmid} {self.shape} {self.dtype.name} {state}>"
 
 
-def attach(shmid, shape, dtype, *, readonly=False):
+def attach(shmid: int, shape: Sequence[int], dtype: DTypeLike, *, readonly: bool = False) -> Segment:
     """Attach segment ``shmid`` as a ``shape`` array of ``dtype`` (one of
     VOXEL_TYPES), size-checked; use it as a context manager."""
     return Segment(shmid, shape, dtype, readonly=readonly)
@@ -323,7 +335,7 @@ def attach(shmid, shape, dtype, *, readonly=False):
 
 # ---- command-line helpers: the kit's argument convention ----
 
-def add_canvas_arguments(parser):
+def add_canvas_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the kit's positional arguments ``SHMID WIDTH HEIGHT DEPTH FRAMES
     TYPE`` (what ``mx::geometry`` gives in Tcl) to an argparse parser, with
     checked conversions: a bad value is argparse's usage error (exit 2)."""
@@ -355,7 +367,7 @@ def add_canvas_arguments(parser):
     return parser
 
 
-def attach_args(args, *, readonly=False):
+def attach_args(args: argparse.Namespace, *, readonly: bool = False) -> Segment:
     """Attach the canvas described by arguments from add_canvas_arguments."""
     return attach(args.shmid, shape(args.width, args.height, args.depth, args.frames), args.type,
                   readonly=readonly)

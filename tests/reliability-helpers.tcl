@@ -46,22 +46,58 @@ proc ::mxrel::key {id} {
 
 proc ::mxrel::is_mx_key {key} { expr {($key & 0xFFFF0000) == 0x4D580000} }
 
-# A temporary file holding the preamble and SCRIPT, for a child tclsh; in a
-# world-readable directory so that the other user's tclsh can read it too.
-proc ::mxrel::script_file {script} {
-    variable preamble
+# The world-readable (0755) scratch folder for what the other user runs.
+proc ::mxrel::scratch {} {
     variable tmpdir
     if {![::info exists tmpdir]} {
         set tmpdir [file join /tmp mxrel-[pid]]
         file mkdir $tmpdir
         file attributes $tmpdir -permissions 0755
     }
-    set f [file join $tmpdir child[incr ::mxrel::n].tcl]
+    return $tmpdir
+}
+
+# A temporary file holding the preamble and SCRIPT, for a child tclsh; in a
+# world-readable directory so that the other user's tclsh can read it too.
+proc ::mxrel::script_file {script} {
+    variable preamble
+    set f [file join [scratch] child[incr ::mxrel::n].tcl]
     set out [open $f w]
     puts $out $preamble\n$script
     close $out
     file attributes $f -permissions 0644
     return $f
+}
+
+# A copy of FILE (a program or test tool) that the other user may run, in the
+# scratch folder: the checkout itself may be unreadable to that user (a clone
+# inside a 0700 home or a `mktemp -d` folder), and where the checkout lives
+# must never fail a test.
+proc ::mxrel::readable {file} {
+    set dir [file join [scratch] bin]
+    file mkdir $dir
+    file attributes $dir -permissions 0755
+    set copy [file join $dir [file tail $file]]
+    if {![file exists $copy]} {
+        file copy $file $copy
+        file attributes $copy -permissions 0755
+    }
+    return $copy
+}
+
+# A copy of the package as the child tclsh loads it (pkgIndex.tcl, the
+# libraries, library/), readable by the other user; the folder to put in its
+# TCLLIBPATH. Made once per test file, from the checkout being tested.
+proc ::mxrel::readable_package {} {
+    set dir [file join [scratch] pkg]
+    if {![file exists $dir]} {
+        file mkdir $dir
+        foreach f [list pkgIndex.tcl library {*}[glob -nocomplain -tails -directory $::mxtest::root *.so]] {
+            file copy [file join $::mxtest::root $f] $dir
+        }
+        exec chmod -R a+rX $dir
+    }
+    return $dir
 }
 
 # Remove the child scripts; call before cleanupTests.
@@ -96,10 +132,11 @@ proc ::mxrel::other_user {} {
 }
 
 # Run SCRIPT in a child tclsh as the other user (setpriv drops root's uid,
-# gid and supplementary groups); return its stdout.
+# gid and supplementary groups); return its stdout. It loads a readable copy
+# of the package (readable_package), never the checkout directly.
 proc ::mxrel::child_as_other {script args} {
     lassign [other_user] uid gid
-    exec setpriv --reuid=$uid --regid=$gid --clear-groups \
+    exec env TCLLIBPATH=[list [readable_package]] setpriv --reuid=$uid --regid=$gid --clear-groups \
         [::info nameofexecutable] [script_file $script] {*}$args
 }
 

@@ -17,6 +17,7 @@ mod registry;
 mod sweep;
 mod transport;
 mod values;
+mod view;
 
 use crate::tcl::lifecycle::{interp_state, on_process_exit};
 use crate::tcl::{create_command, Arg, CmdResult, Interp};
@@ -26,7 +27,7 @@ use std::rc::Rc;
 type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg<'_>]) -> CmdResult;
 
 /// The package's global commands, as MEDx ImageScript names them.
-const COMMANDS: [(&str, GlobalCommand); 6] = [
+const COMMANDS: [(&str, GlobalCommand); 8] = [
     ("MxCanvas", mxcanvas::command),
     ("MxExternCanvas", |s, i, a| transport::extern_canvas(s, i, a)),
     ("MxInternCanvas", |s, i, a| transport::intern_canvas(s, i, a)),
@@ -34,6 +35,9 @@ const COMMANDS: [(&str, GlobalCommand); 6] = [
     ("MxTransports", |s, i, a| transport::transports(s, i, a)),
     // Hidden helper of `mx::sweep` (library/mxcanvas.tcl); Tcl creates ::mx.
     ("::mx::_orphans", |s, i, a| sweep::orphans(s, i, a)),
+    // Hidden helpers of `mx::view` (library/view.tcl).
+    ("::mx::_render", |s, i, a| view::render_command(s, i, a)),
+    ("::mx::_snapshot", |s, i, a| view::snapshot_command(s, i, a)),
 ];
 
 /// Create the commands in `interp`, and make sure transports are released

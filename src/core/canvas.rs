@@ -7,6 +7,7 @@ use super::copy::{copy_voxels, Dest};
 use super::error::{MxError, MxResult};
 use super::geometry::Geometry;
 use super::metadata::Metadata;
+use super::shared::SharedBuffer;
 use super::stats::{self, Stats};
 use super::storage::{Storage, StorageKind};
 use super::voxel::{Value, VoxelType};
@@ -47,6 +48,11 @@ impl Canvas {
     /// The segment holding the voxels of a `-storage shm` canvas.
     pub fn shmid(&self) -> Option<i32> {
         self.data.shmid()
+    }
+
+    /// The segment of a `-storage shm` canvas.
+    pub fn shared(&self) -> Option<&SharedBuffer> {
+        self.data.shared()
     }
 
     pub fn geometry(&self) -> Geometry {

@@ -17,7 +17,8 @@
 
 use super::error::{MxError, MxResult};
 use super::segment::{create_failed, create_mx_segment};
-use crate::sys::shm::{self, Attachment};
+use crate::sys::shm::{self, Attachment, OwnerIds};
+use crate::sys::SysError;
 use once_cell::sync::Lazy;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +51,10 @@ pub fn remove_all() {
 #[derive(Debug)]
 pub struct SharedBuffer {
     attachment: Attachment,
+    /// The segment's owner, learnt while it was new (mode 0600): changing its
+    /// mode later needs no read permission (`MxExternCanvas $c -mode 0` takes
+    /// the owner's own read bit away, and IPC_STAT would then fail).
+    owner: OwnerIds,
     generation: u64,
 }
 
@@ -61,11 +66,13 @@ impl SharedBuffer {
         let segment = create_mx_segment(len, 0o600).map_err(|e| create_failed(len, e))?;
         let attachment = Attachment::attach(segment.id(), true)
             .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
+        let owner = shm::owner_ids(segment.id())
+            .map_err(|e| MxError::posix(format!("cannot read new segment {}", segment.id()), e))?;
         // Registered before the guard lets go, so that no moment exists in
         // which the segment is neither guarded nor known.
         let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
         registry().insert(segment.keep(), generation);
-        Ok(SharedBuffer { attachment, generation })
+        Ok(SharedBuffer { attachment, owner, generation })
     }
 
     /// Tells this buffer from an earlier one whose segment had the same id.
@@ -76,6 +83,15 @@ impl SharedBuffer {
     /// The segment's shmid.
     pub fn id(&self) -> i32 {
         self.attachment.id()
+    }
+
+    /// Give the segment permission bits `mode` (what `MxExternCanvas -mode`
+    /// asks of a zero-copy canvas), whatever its current bits are.
+    pub fn set_mode(&self, mode: u32) -> Result<(), SysError> {
+        // The current owner when the segment can be read (root may have
+        // given it away); the remembered one when it cannot.
+        let owner = shm::owner_ids(self.id()).unwrap_or(self.owner);
+        shm::set_perm(self.id(), owner, mode)
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -114,6 +130,14 @@ mod tests {
         drop(b);
         assert_eq!(canvas_segment(id), None);
         assert!(shm::stat(id).is_err(), "removed and detached");
+    }
+
+    #[test]
+    fn mode_changes_need_no_read_permission() {
+        let b = SharedBuffer::new(4096).unwrap();
+        b.set_mode(0).unwrap();
+        b.set_mode(0o640).unwrap();
+        assert_eq!(shm::stat(b.id()).unwrap().mode, 0o640);
     }
 
     #[test]

@@ -55,6 +55,14 @@ impl Storage {
         }
     }
 
+    /// The segment of shared storage.
+    pub fn shared(&self) -> Option<&SharedBuffer> {
+        match self {
+            Storage::Heap(_) => None,
+            Storage::Shared(b) => Some(b),
+        }
+    }
+
     /// The segment id of shared storage.
     pub fn shmid(&self) -> Option<i32> {
         match self {

@@ -133,9 +133,9 @@ fn canvas_transport(id: i32) -> Transport {
 /// permission bits `mode`, holding a copy of the canvas. Returns its shmid.
 /// A `-storage shm` canvas hands out its own segment instead, uncopied.
 pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> {
-    if let Some(id) = canvas.shmid() {
-        shm::set_mode(id, mode)
-            .map_err(|e| MxError::posix(format!("cannot set the mode of canvas segment {id}"), e))?;
+    if let Some(buffer) = canvas.shared() {
+        let id = buffer.id();
+        buffer.set_mode(mode).map_err(|e| MxError::posix(format!("cannot set the mode of canvas segment {id}"), e))?;
         table().entry((owner, id)).or_insert_with(|| canvas_transport(id));
         return Ok(id);
     }

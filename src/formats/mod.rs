@@ -18,6 +18,7 @@ pub mod load;
 pub mod matfile;
 pub mod nifti_header;
 pub mod png;
+pub mod render;
 pub mod save;
 pub mod slice;
 pub mod voxels;

@@ -157,9 +157,38 @@ pub fn set_mode(id: i32, mode: u32) -> Result<(), SysError> {
     if unsafe { libc::shmctl(id, libc::IPC_STAT, &mut ds) } == -1 {
         return Err(SysError::last("shmctl(IPC_STAT)"));
     }
-    ds.shm_perm.mode = (ds.shm_perm.mode & !0o777) | (mode & 0o777) as libc::c_ushort;
-    // SAFETY: `ds` holds the segment's own uid/gid (from IPC_STAT) and the new
-    // mode; IPC_SET reads only those fields.
+    set_perm(id, OwnerIds { uid: ds.shm_perm.uid, gid: ds.shm_perm.gid }, mode)
+}
+
+/// A segment's owner, as IPC_SET needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnerIds {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// The owner of segment `id` (IPC_STAT, so it needs the read bit).
+pub fn owner_ids(id: i32) -> Result<OwnerIds, SysError> {
+    // SAFETY: as in `stat`: plain old data, overwritten by the kernel.
+    let mut ds: libc::shmid_ds = unsafe { std::mem::zeroed() };
+    // SAFETY: `ds` is a valid, writable shmid_ds for the duration of the call.
+    if unsafe { libc::shmctl(id, libc::IPC_STAT, &mut ds) } == -1 {
+        return Err(SysError::last("shmctl(IPC_STAT)"));
+    }
+    Ok(OwnerIds { uid: ds.shm_perm.uid, gid: ds.shm_perm.gid })
+}
+
+/// `shmctl(id, IPC_SET)` with a known owner: sets the permission bits to
+/// `mode & 0o777` without reading the segment first. IPC_SET needs only
+/// ownership, IPC_STAT the read bit: a segment whose owner took away its own
+/// read bit (`-mode 0`) can still be given a new mode this way.
+pub fn set_perm(id: i32, owner: OwnerIds, mode: u32) -> Result<(), SysError> {
+    // SAFETY: as in `stat`: plain old data; IPC_SET reads only uid, gid and mode.
+    let mut ds: libc::shmid_ds = unsafe { std::mem::zeroed() };
+    ds.shm_perm.uid = owner.uid;
+    ds.shm_perm.gid = owner.gid;
+    ds.shm_perm.mode = (mode & 0o777) as libc::c_ushort;
+    // SAFETY: `ds` is a valid shmid_ds for the duration of the call.
     if unsafe { libc::shmctl(id, libc::IPC_SET, &mut ds) } == -1 {
         return Err(SysError::last("shmctl(IPC_SET)"));
     }

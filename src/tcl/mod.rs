@@ -16,6 +16,7 @@ pub mod room;
 pub mod size;
 pub mod stubs;
 pub mod table;
+pub mod tk;
 pub mod token;
 
 pub use command::{create_command, CmdResult};

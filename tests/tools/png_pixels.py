@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Decode an 8-bit greyscale PNG independently of mxcanvas (struct + zlib
-only) and print a Tcl list: width height {pixel values row by row}.
+"""Decode an 8-bit greyscale or RGB PNG independently of mxcanvas (struct +
+zlib only) and print a Tcl list: width height {pixel values row by row},
+where an RGB pixel is the list {r g b}.
 
 Checks what any decoder checks: the signature, every chunk's CRC-32, the
 IHDR fields, and the filter byte of each row (mxcanvas writes filter 0)."""
@@ -29,17 +30,22 @@ def decode(path):
             break
         at += 12 + length
     width, height, depth, colour, _, _, interlace = header
-    if (depth, colour, interlace) != (8, 0, 0):
-        sys.exit(f"{path}: not 8-bit greyscale non-interlaced: {header}")
+    if (depth, interlace) != (8, 0) or colour not in (0, 2):
+        sys.exit(f"{path}: not 8-bit greyscale or RGB non-interlaced: {header}")
+    channels = 3 if colour == 2 else 1
+    stride = width * channels + 1
     raw = zlib.decompress(idat)
-    if len(raw) != height * (width + 1):
-        sys.exit(f"{path}: {len(raw)} bytes of rows, expected {height * (width + 1)}")
+    if len(raw) != height * stride:
+        sys.exit(f"{path}: {len(raw)} bytes of rows, expected {height * stride}")
     pixels = []
     for r in range(height):
-        row = raw[r * (width + 1):(r + 1) * (width + 1)]
+        row = raw[r * stride:(r + 1) * stride]
         if row[0] != 0:
             sys.exit(f"{path}: row {r} uses filter {row[0]}")
-        pixels.extend(row[1:])
+        if channels == 1:
+            pixels.extend(row[1:])
+        else:
+            pixels.extend("{%d %d %d}" % tuple(row[i:i + 3]) for i in range(1, stride, 3))
     return width, height, pixels
 
 

@@ -1,0 +1,48 @@
+"""mx::view redraw times for bench/run.py (measured by bench/view.tcl under
+its own Xvfb): one table and one target per voxel type and zoom."""
+import shutil
+
+TYPES = ("int16", "float32")
+ZOOMS = (1, 2)
+TARGET_MS = 10.0
+
+
+def measure(run, pairs, tclsh):
+    """The numbers bench/view.tcl prints, or {"skipped": why}."""
+    if shutil.which("Xvfb") is None:
+        return {"skipped": "Xvfb is not installed (make display-deps)"}
+    try:
+        return pairs(run([tclsh, "bench/view.tcl"]))
+    except Exception as err:  # no Tk, no display: say so in the report
+        return {"skipped": f"bench/view.tcl failed: {err}"}
+
+
+def check_targets(view, check, targets):
+    if "skipped" in view:
+        return
+    for t in TYPES:
+        for k in ZOOMS:
+            ms = view[f"refresh_{t}_z{k}"] / 1000
+            check(targets, f"mx::view redraw of a 512x512 {t} slice, zoom {k}, <= {TARGET_MS:.0f} ms",
+                  ms <= TARGET_MS, f"median {ms:.1f} ms (CPU {view[f'refresh_{t}_z{k}_cpu'] / 1000:.1f} ms)")
+
+
+def lines(view):
+    out = ["", "## mx::view redraw, 512x512 slice, window + hot colormap (bench/view.tcl, Xvfb)", ""]
+    if view is None or "skipped" in view:
+        return out + [f"Skipped: {(view or {}).get('skipped', 'not run')}."]
+    out += [
+        "Median wall-clock ms of each call (CPU ms per call in brackets, from /proc/self/stat: a busy "
+        "machine inflates wall-clock time, not CPU time). `_render`: the Rust path plus the one "
+        "`Tk_PhotoPutBlock`; `$v refresh`: the same from the viewer command; shown: `$v refresh` + "
+        "`update idletasks` (Tk has drawn it on the X server); `$c png`: the same slice to a file.",
+        "",
+        "| type | zoom | `_render` | `$v refresh` | shown | `$c png` |",
+        "|---|---|---|---|---|---|",
+    ]
+    for t in TYPES:
+        for k in ZOOMS:
+            cell = lambda name: f"{view[name] / 1000:.1f} ({view[name + '_cpu'] / 1000:.1f})"
+            out.append(f"| {t} | {k} | {cell(f'render_{t}_z{k}')} | {cell(f'refresh_{t}_z{k}')} "
+                       f"| {cell(f'shown_{t}_z{k}')} | {cell(f'png_{t}') if k == 1 else ''} |")
+    return out
