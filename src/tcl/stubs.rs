@@ -112,7 +112,7 @@ slots_used! {
         tcl_GetIndexFromObjStruct, tcl_GetObjResult, tcl_GetObjType, tcl_GetStringFromObj,
         tcl_GetWideIntFromObj, tcl_ListObjAppendElement, tcl_ListObjGetElements, tcl_NewByteArrayObj,
         tcl_NewDictObj, tcl_NewDoubleObj, tcl_NewListObj, tcl_NewStringObj, tcl_NewWideIntObj,
-        tcl_PkgProvideEx, tcl_SetAssocData, tcl_SetDoubleObj, tcl_SetObjErrorCode, tcl_SetObjResult,
+        tcl_PkgProvideEx, tcl_PkgRequireEx, tcl_SetAssocData, tcl_SetDoubleObj, tcl_SetObjErrorCode, tcl_SetObjResult,
         tcl_SetWideIntObj, tcl_StringCaseMatch, tcl_WrongNumArgs,
     ]
     // Tcl 9's slot for Tcl_GetByteArrayFromObj is empty (the name became a
