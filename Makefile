@@ -13,7 +13,7 @@
 #   make install  install the package for each Tcl it was built for, the man
 #                 page, header and pkg-config file (PREFIX=/usr/local, DESTDIR
 #                 honoured); make uninstall removes exactly that
-#   make bench    benchmark against C and numpy; writes BENCHMARKS.md (docs/performance.md)
+#   make bench    benchmark against C, numpy, nibabel, SimpleITK; writes BENCHMARKS.md (docs/performance.md)
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 PREFIX   ?= /usr/local
@@ -190,7 +190,13 @@ bench/bin/cycle: bench/cycle.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread -o $@ $<
 
-bench: build bench-venv bench/bin/cycle
+# The deflate implementations side by side (bench/deflate, outside the workspace).
+bench/bin/deflate-compare: FORCE
+	$(CARGO) build --release --manifest-path bench/deflate/Cargo.toml --target-dir target/bench-deflate
+	@mkdir -p $(@D)
+	cp target/bench-deflate/release/deflate-compare $@
+
+bench: build bench-venv bench/bin/cycle bench/bin/deflate-compare
 	TCLSH=$(TCLSH) .venv/bin/python bench/run.py
 
 # For each Tcl built for: the 8.6 library always, the 9.0 one when it was

@@ -1,7 +1,11 @@
 """`make bench`: the transport cycle from Tcl against C and numpy, zero-copy
-canvases, peak memory and voxel access from scripts.
+canvases, peak memory, voxel access from scripts, and `.nii.gz` load and
+save against nibabel and SimpleITK.
 
-    .venv/bin/python bench/run.py [--quick]
+    .venv/bin/python bench/run.py [--quick] [--gzip-only]
+
+--gzip-only re-measures only the `.nii.gz` part and keeps the other
+sections' numbers from the last bench/results.json.
 
 Runs every measurement in fresh processes, interleaving the implementations
 round by round so that changing load from other processes hits all of them
@@ -18,6 +22,7 @@ import subprocess
 import sys
 import time
 
+import gzip_bench
 import loadshm as bench_loadshm  # bench/loadshm.py, beside this script
 import view_bench  # bench/view_bench.py, beside this script
 
@@ -141,6 +146,13 @@ def main():
     load_before = os.getloadavg()
     info = machine()
     print("machine:", info)
+    if "--gzip-only" in sys.argv:
+        with open(os.path.join(ROOT, "bench", "results.json")) as f:
+            old = json.load(f)
+        gz = gzip_bench.measure(quick)
+        old["sections_from"] = old.get("sections_from") or old["started"]
+        old.update(started=started, machine=info, load_before=load_before, load_after=os.getloadavg(), gzip=gz)
+        return finish(old)
     print("transport cycles (median per cycle):", flush=True)
     med, raw = measure_cycles(quick)
     print("zero-copy on 1 GiB, peak memory, voxel access ...", flush=True)
@@ -149,9 +161,19 @@ def main():
     access = pairs(run([TCLSH, "bench/access.tcl"]))
     loadshm = bench_loadshm.measure(run, TCLSH, ROOT, pairs)
     access["memcpy_gbps"] = 64 * MIB / statistics.median(samples([CYCLE_C, "memcpy", 64 * MIB, 9, 1]))
+    print(".nii.gz load and save ...", flush=True)
+    gz = gzip_bench.measure(quick)
     view = view_bench.measure(run, pairs, TCLSH)
     load_after = os.getloadavg()
+    finish({"started": started, "machine": info, "load_before": load_before, "load_after": load_after,
+            "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access, "loadshm": loadshm,
+            "view": view, "gzip": gz})
 
+
+def finish(result):
+    """Targets, BENCHMARKS.md, bench/results.json and the plot from the measurements."""
+    med, zero, rss, access = result["medians_ns"], result["zerocopy_1gib"], result["rss"], result["access"]
+    loadshm = result.get("loadshm", {})
     rows, targets = [], []
     for size, label, _, _ in SIZES:
         a, b, b2, b3, c, d = (med[k][label] for k in ("a", "b", "b2", "b3", "c", "d"))
@@ -182,12 +204,11 @@ def main():
                 detail += (f"; unreachable for any uncompiled command: a no-op one costs "
                            f"{access['noop_command_ns']:.0f} ns in the same loop")
             check(targets, f"$c {op} <= 2x {lop} ({shape})", r <= 2.0, detail)
-
-    view_bench.check_targets(view, check, targets)
-    result = {"started": started, "machine": info, "load_before": load_before, "load_after": load_after,
-              "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access, "loadshm": loadshm,
-              "view": view,
-              "targets": [{"target": n, "met": ok, "measured": d} for n, ok, d in targets]}
+    if result.get("view"):
+        view_bench.check_targets(result["view"], check, targets)
+    if result.get("gzip"):
+        targets += gzip_bench.targets(result["gzip"])
+    result["targets"] = [{"target": n, "met": ok, "measured": d} for n, ok, d in targets]
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
         json.dump(result, f, indent=1)
     report = render(result, rows, targets)
@@ -214,6 +235,11 @@ def render(res, rows, targets):
         f"Load average before/after: {res['load_before'][0]:.2f} / {res['load_after'][0]:.2f}"
         + (" — other processes were running (shared build machine); timings are noisy."
            if max(res['load_before'][0], res['load_after'][0]) > 0.5 else "."),
+    ]
+    if res.get("sections_from"):
+        lines += [f"Only the `.nii.gz` section was measured then (`--gzip-only`); the sections before it are from "
+                  f"the run of {res['sections_from']}."]
+    lines += [
         "",
         "## Transport cycle: extern + intern (free) of a float32 volume",
         "",
@@ -251,7 +277,7 @@ def render(res, rows, targets):
                      f"| {(r['extern'] - r['before']) / MIB:.3f} MiB | {r['intern'] / MIB:.1f} MiB |")
     lines += [
         "",
-        *bench_loadshm.render(res.get("loadshm", {})),
+        *(bench_loadshm.render(res["loadshm"]) if res.get("loadshm") else []),
         "## Voxel access from scripts (ns per voxel, same compiled loop)",
         "",
         f"Canvas/list of {int(acc['voxels'])} voxels. Empty loop: {acc['loop_empty_ns']:.0f} ns; "
@@ -276,9 +302,14 @@ def render(res, rows, targets):
         f"`region set` {acc['setregion_ns_per_voxel']:.1f} ns/voxel "
         f"(for scale: `lrange` of the same list {acc['lrange_ns_per_element']:.1f} ns/element, "
         f"a `$c get` loop {acc['flat_get_ns']:.0f} ns/voxel).",
+    ]
+    if res.get("gzip"):
+        lines += gzip_bench.render(res["gzip"])
+    lines += [
         "",
     ]
-    lines += view_bench.lines(res.get("view"))
+    if res.get("view"):
+        lines += view_bench.lines(res["view"])
     lines += [
         "",
         "## Targets",

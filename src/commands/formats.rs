@@ -1,19 +1,20 @@
 //! Image files and pictures:
 //! `MxCanvas load file ?name? ?-format F? ?-scaled BOOL? ?-storage heap|shm?`, and per canvas
-//! `$c save file ?-format F?`, `$c png file ?view options?`,
+//! `$c save file ?-format F? ?-compression N?`, `$c png file ?view options?`,
 //! `$c montage file ?view options? ?-slices LIST? ?-columns N?` and
 //! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
 
 use super::registry::{split_name, CanvasEntry, InterpState};
 use crate::core::{Canvas, MxError};
+use crate::formats::gzip;
 use crate::formats::load::{load as load_file, LoadOptions};
 use crate::formats::slice::{self, Axis, Grey, View};
-use crate::formats::{save::save as save_file, save_png, FileFormat};
+use crate::formats::{save::save_with as save_file, save_png, FileFormat};
 use crate::tcl::{choices, Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
 choices! { enum LoadOption("option") { Format = "-format", Scaled = "-scaled", Storage = "-storage" } }
-choices! { enum SaveOption("option") { Format = "-format" } }
+choices! { enum SaveOption("option") { Compression = "-compression", Format = "-format" } }
 choices! { impl FileFormat("format") { Analyze = "analyze", Nifti = "nifti" } }
 choices! { impl Axis("axis") { X = "x", Y = "y", Z = "z" } }
 choices! {
@@ -119,17 +120,20 @@ pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     Ok(None)
 }
 
-/// $c save file ?-format F?
+/// $c save file ?-format F? ?-compression N?
 pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
-    if objv.len() != 3 && objv.len() != 5 {
-        return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti?"));
+    if objv.len() < 3 || objv.len().is_multiple_of(2) {
+        return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti? ?-compression level?"));
     }
     let mut format = None;
-    if objv.len() == 5 {
-        let SaveOption::Format = interp.get_choice(objv[3])?;
-        format = Some(interp.get_choice(objv[4])?);
+    let mut level = gzip::DEFAULT_LEVEL;
+    for pair in objv[3..].chunks_exact(2) {
+        match interp.get_choice(pair[0])? {
+            SaveOption::Compression => level = gzip::check_level(interp.get_wide(pair[1])?)?,
+            SaveOption::Format => format = Some(interp.get_choice(pair[1])?),
+        }
     }
-    save_file(&entry.canvas.borrow(), &objv[2].to_str(), format)?;
+    save_file(&entry.canvas.borrow(), &objv[2].to_str(), format, level)?;
     Ok(None)
 }
 

@@ -33,6 +33,20 @@ impl Canvas {
         Ok(Canvas { geometry, vtype, data, metadata: Metadata::default() })
     }
 
+    /// A heap canvas that takes over `bytes` (already decoded voxels, e.g.
+    /// a gzip member inflated in one piece), which must be exactly
+    /// `geometry.bytes(vtype)` long.
+    pub fn from_heap_bytes(geometry: Geometry, vtype: VoxelType, bytes: Vec<u8>) -> MxResult<Canvas> {
+        let want = geometry.bytes(vtype);
+        if bytes.len() != want {
+            return Err(MxError::mx(
+                format!("wrong data length: got {} bytes, expected {want}", bytes.len()),
+                &["DATA", "LENGTH", &want.to_string(), &bytes.len().to_string()],
+            ));
+        }
+        Ok(Canvas { geometry, vtype, data: Storage::Heap(bytes), metadata: Metadata::default() })
+    }
+
     pub fn metadata(&self) -> &Metadata {
         &self.metadata
     }

@@ -2,11 +2,10 @@
 //! through gzip when the bytes say so, and writing that never leaves a
 //! half-written file behind (temporary file in the same directory, then rename).
 
+use super::gzip::reader::GzReader;
+use super::gzip::writer::GzWriter;
 use crate::core::MxError;
 use crate::sys::SysError;
-use flate2::read::MultiGzDecoder;
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -76,6 +75,9 @@ pub fn io_error(action: &str, path: &str, err: io::Error) -> MxError {
         io::ErrorKind::UnexpectedEof => {
             MxError::mx(format!("cannot {action} \"{path}\": the file is truncated"), &["FORMAT", "TRUNCATED"])
         }
+        io::ErrorKind::OutOfMemory => {
+            MxError::mx(format!("cannot {action} \"{path}\": {err}"), &["ALLOC", &err.to_string()])
+        }
         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
             MxError::mx(format!("cannot {action} \"{path}\": corrupt gzip data ({err})"), &["FORMAT", "GZIP"])
         }
@@ -83,9 +85,25 @@ pub fn io_error(action: &str, path: &str, err: io::Error) -> MxError {
     }
 }
 
+/// A stream of decoded bytes that may hand a stretch of them over whole.
+pub trait DecodedRead: Read {
+    /// See [`GzReader::take_whole`]; plain files never do.
+    fn take_decoded(&mut self, _skip: usize, _len: usize) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+impl DecodedRead for BufReader<File> {}
+
+impl DecodedRead for GzReader {
+    fn take_decoded(&mut self, skip: usize, len: usize) -> Option<Vec<u8>> {
+        self.take_whole(skip, len)
+    }
+}
+
 /// A file opened for reading its decoded bytes.
 pub struct Decoded {
-    pub reader: Box<dyn Read>,
+    pub reader: Box<dyn DecodedRead>,
     pub gzip: bool,
     /// The size of a plain (not compressed) file, known before reading.
     pub plain_len: Option<u64>,
@@ -118,7 +136,8 @@ pub fn open_decoded(path: &str) -> Result<Decoded, MxError> {
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let head = reader.fill_buf().map_err(|e| io_error("read", path, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Decoded { reader: Box::new(MultiGzDecoder::new(reader)), gzip: true, plain_len: None })
+        let gz = GzReader::new(reader, meta.len()).map_err(|e| io_error("read", path, e))?;
+        Ok(Decoded { reader: Box::new(gz), gzip: true, plain_len: None })
     } else {
         let plain_len = meta.is_file().then_some(meta.len());
         Ok(Decoded { reader: Box::new(reader), gzip: false, plain_len })
@@ -165,11 +184,20 @@ pub struct PendingFile {
 }
 
 impl PendingFile {
-    /// Write the whole file with `fill` (gzip-compressed when `gzip`), then
-    /// flush and sync it; the final name is untouched until [`commit`](Self::commit).
+    /// [`PendingFile::write_with`], gzip-compressed at the default level when `gzip`.
     pub fn write(
         target: &str,
         gzip: bool,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<PendingFile, MxError> {
+        PendingFile::write_with(target, gzip.then_some(super::gzip::DEFAULT_LEVEL), fill)
+    }
+
+    /// Write the whole file with `fill` (gzip-compressed at level `gzip` when given), then
+    /// flush and sync it; the final name is untouched until [`commit`](Self::commit).
+    pub fn write_with(
+        target: &str,
+        gzip: Option<u32>,
         fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> Result<PendingFile, MxError> {
         let path = Path::new(target);
@@ -192,8 +220,8 @@ impl PendingFile {
         let pending = PendingFile { temp, target: target.to_string(), committed: false };
         let result = (|| -> io::Result<()> {
             let mut out = BufWriter::with_capacity(1 << 16, file);
-            if gzip {
-                let mut gz = GzEncoder::new(&mut out, Compression::default());
+            if let Some(level) = gzip {
+                let mut gz = GzWriter::new(&mut out, level);
                 fill(&mut gz)?;
                 gz.finish()?;
             } else {

@@ -146,12 +146,23 @@ fn read_voxels(
             return Err(truncated(len.saturating_sub(start)));
         }
     }
-    let mut canvas = Canvas::new_in(geometry, header.vtype, storage)?;
-    skip(&mut *stream.reader, offset, path)?;
-    let got = read_up_to(&mut *stream.reader, canvas.as_bytes_mut(), path)?;
-    if got < want {
-        return Err(truncated(got as u64));
-    }
+    // A gzip member inflated in one piece becomes a heap canvas's storage as it is.
+    let taken = match storage {
+        StorageKind::Heap => usize::try_from(offset).ok().and_then(|skip| stream.reader.take_decoded(skip, want)),
+        StorageKind::Shm => None,
+    };
+    let mut canvas = match taken {
+        Some(bytes) => Canvas::from_heap_bytes(geometry, header.vtype, bytes)?,
+        None => {
+            let mut canvas = Canvas::new_in(geometry, header.vtype, storage)?;
+            skip(&mut *stream.reader, offset, path)?;
+            let got = read_up_to(&mut *stream.reader, canvas.as_bytes_mut(), path)?;
+            if got < want {
+                return Err(truncated(got as u64));
+            }
+            canvas
+        }
+    };
     if header.big_endian != cfg!(target_endian = "big") {
         swap_bytes(canvas.as_bytes_mut(), header.vtype.size());
     }

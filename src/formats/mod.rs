@@ -13,6 +13,7 @@ pub mod analyze;
 pub mod datatype;
 pub mod extensions;
 pub mod files;
+pub mod gzip;
 pub mod header_encode;
 pub mod load;
 pub mod matfile;

@@ -1,4 +1,4 @@
-//! `$c save file ?-format F?`: a canvas to a NIfTI-1 single file, a NIfTI-1
+//! `$c save file ?-format F? ?-compression N?`: a canvas to a NIfTI-1 single file, a NIfTI-1
 //! pair or an Analyze 7.5 pair, chosen by the file name's ending (`.nii`,
 //! `.hdr`/`.img`, each optionally `.gz`) and `-format` for pairs.
 //!
@@ -64,9 +64,17 @@ fn little_endian_voxels(canvas: &Canvas) -> Cow<'_, [u8]> {
     }
 }
 
-/// Save `canvas` to `path`.
+/// Save `canvas` to `path` (`.gz` names at the default gzip level).
 pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult<()> {
+    save_with(canvas, path, format, super::gzip::DEFAULT_LEVEL)
+}
+
+/// Save `canvas` to `path`; `.gz` names are compressed at gzip level
+/// `compression` (0..=9, see [`super::gzip::check_level`]).
+pub fn save_with(canvas: &Canvas, path: &str, format: Option<FileFormat>, compression: u32) -> MxResult<()> {
+    let compression = super::gzip::check_level(compression.into())?;
     let t = target(path, format)?;
+    let gzip = t.gzip.then_some(compression);
     let dims = canvas.geometry().dims();
     let mut metadata = Cow::Borrowed(canvas.metadata());
     // Analyze: the affine goes into the SPM origin and, if needed, a `.mat` sidecar.
@@ -90,7 +98,7 @@ pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult
     let voxels = little_endian_voxels(canvas);
     match &t.image {
         None => {
-            let file = PendingFile::write(&t.header, t.gzip, |w| {
+            let file = PendingFile::write_with(&t.header, gzip, |w| {
                 w.write_all(&header)?;
                 w.write_all(&ext)?;
                 w.write_all(&voxels)
@@ -98,8 +106,8 @@ pub fn save(canvas: &Canvas, path: &str, format: Option<FileFormat>) -> MxResult
             file.commit()
         }
         Some(image) => {
-            let image_file = PendingFile::write(image, t.gzip, |w| w.write_all(&voxels))?;
-            let header_file = PendingFile::write(&t.header, t.gzip, |w| {
+            let image_file = PendingFile::write_with(image, gzip, |w| w.write_all(&voxels))?;
+            let header_file = PendingFile::write_with(&t.header, gzip, |w| {
                 w.write_all(&header)?;
                 w.write_all(&ext)
             })?;

@@ -4,6 +4,7 @@
 //! a `// SAFETY:` line saying why the call is sound.
 
 pub mod alloc;
+pub mod deflate;
 pub mod mem;
 pub mod process;
 pub mod shm;
