@@ -4,10 +4,15 @@
 #                 is not Cargo.toml's)
 #   make demo     build, then run the main job end to end
 #   make view     build, then open mx::view on the demo phantom (needs a display)
-#   make test     build, then run every test (cargo test + the tcltest suite)
+#   make test     build, then run every test (cargo test + the tcltest suite,
+#                 under Tcl 8.6 and, when a Tcl 9 can be had, under 9.0 too)
+#   make test9    only the suite's Tcl 9.0 pass (builds libtcl9mxcanvas.so)
+#   make -s tclsh9  print the Tcl 9 shell the 9.0 pass uses (fetched if need be)
 #   make lint     clippy (-D warnings, every target), rustfmt --check, no module cycle,
 #                 the client crate's documentation without a warning
-#   make install  install the Tcl package (PREFIX=/usr/local, DESTDIR honoured)
+#   make install  install the package for each Tcl it was built for, the man
+#                 page, header and pkg-config file (PREFIX=/usr/local, DESTDIR
+#                 honoured); make uninstall removes exactly that
 #   make bench    benchmark against C, numpy, nibabel, SimpleITK; writes BENCHMARKS.md (docs/performance.md)
 
 VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -17,9 +22,15 @@ TCLSH    ?= tclsh
 CARGO    ?= cargo
 CC       ?= cc
 CFLAGS   ?= -O2 -g -Wall -Wextra -std=c99 -D_DEFAULT_SOURCE
-TCLPKGDIR = $(DESTDIR)$(PREFIX)/lib/tcltk/mxcanvas$(VERSION)
 
 LIB      = libmxcanvas.so
+# The Tcl 9.0 build of the same sources (Tcl 9 names extension libraries
+# libtcl9<name>.so), in a target folder of its own so that neither build
+# invalidates the other. scripts/ensure-tcl9.sh finds or fetches a Tcl 9.
+LIB9     = libtcl9mxcanvas.so
+TARGET9  = target/tcl9
+# What the libraries are built from: `make install` rebuilds only if one is newer.
+SOURCES  = $(shell find src -name '*.rs') build.rs Cargo.toml Cargo.lock
 PROGRAMS = examples/bin/mirror tests/tools/bin/shmhold
 # The external-program kit (include/mxcanvas.h, client/, python/): its example
 # tools and the header's own check program.
@@ -30,6 +41,7 @@ PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 PROGRAMS += tests/tools/bin/shmtrace.so
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
+.PHONY: build9 test9 tclsh9
 .PHONY: FORCE
 .PHONY: test-deps memcheck fuzz lint
 .PHONY: bench bench-venv
@@ -58,7 +70,28 @@ build: deps
 	@# Replace the library atomically, and only when it changed: rewriting
 	@# the file in place would corrupt processes that have it loaded.
 	@cmp -s target/release/$(LIB) $(LIB) || { cp target/release/$(LIB) $(LIB).tmp && mv -f $(LIB).tmp $(LIB); }
+	@touch $(LIB)
 	$(MAKE) --no-print-directory programs
+
+# Only when a source is newer (install's prerequisite): `build` is what runs cargo.
+$(LIB): $(SOURCES)
+	$(MAKE) --no-print-directory build
+
+# The Tcl 9 shell (empty when none can be had; ensure-tcl9.sh says why).
+tclsh9:
+	@sh scripts/ensure-tcl9.sh tclsh
+
+# tcl-sys's bindgen asks pkg-config for "tcl": PKG_CONFIG_PATH gives it the 9.0
+# headers; build.rs sees them too and compiles src/tcl/ for Tcl 9.
+build9: deps
+	@pcdir=$$(sh scripts/ensure-tcl9.sh pcdir); \
+	if [ -z "$$pcdir" ]; then echo "mxcanvas: no Tcl 9: $(LIB9) not built" >&2; exit 1; fi; \
+	PKG_CONFIG_PATH=$$pcdir CARGO_TARGET_DIR=$(TARGET9) $(CARGO) build --release -p mxcanvas --lib
+	@cmp -s $(TARGET9)/release/$(LIB) $(LIB9) || { cp $(TARGET9)/release/$(LIB) $(LIB9).tmp && mv -f $(LIB9).tmp $(LIB9); }
+	@touch $(LIB9)
+
+$(LIB9): $(SOURCES)
+	$(MAKE) --no-print-directory build9
 
 programs: $(PROGRAMS)
 
@@ -106,13 +139,25 @@ view: build
 viewer-shot: build display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png $(VOLUME)
 
-test: build test-rust test-tcl
+test: build test-rust test-tcl test9
 
 test-rust: deps
 	$(CARGO) test --release --workspace
 
 test-tcl: build venv test-deps display-deps
 	TCLLIBPATH=$(CURDIR) $(TCLSH) tests/all.tcl
+
+# The suite again under Tcl 9.0, when a Tcl 9 can be had (skipped loudly if
+# not), and the library's own unit tests compiled for 9 (src/tcl/ under
+# cfg(tcl9)); both in target/tcl9, so neither pass rebuilds the other's.
+test9: build venv test-deps display-deps
+	@tclsh9=$$(sh scripts/ensure-tcl9.sh tclsh); \
+	if [ -z "$$tclsh9" ]; then echo "mxcanvas: SKIPPING the Tcl 9.0 test pass: no Tcl 9 (see above)" >&2; exit 0; fi; \
+	$(MAKE) --no-print-directory build9 && \
+	PKG_CONFIG_PATH=$$(sh scripts/ensure-tcl9.sh pcdir) CARGO_TARGET_DIR=$(TARGET9) \
+		$(CARGO) test --release -p mxcanvas --lib -q && \
+	echo "TCLLIBPATH=$(CURDIR) $$tclsh9 tests/all.tcl" && \
+	TCLLIBPATH=$(CURDIR) $$tclsh9 tests/all.tcl
 
 # The tools say no: clippy on the workspace and every target (tests, examples)
 # with warnings as errors ([lints] in Cargo.toml adds undocumented_unsafe_blocks),
@@ -121,6 +166,9 @@ test-tcl: build venv test-deps display-deps
 # also holds that crate to its rust-version).
 lint: deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@# The Tcl 9 build's src/tcl/ (cfg(tcl9)) too, when a Tcl 9 can be had.
+	@pcdir=$$(sh scripts/ensure-tcl9.sh pcdir); [ -z "$$pcdir" ] || { set -x; \
+		PKG_CONFIG_PATH=$$pcdir CARGO_TARGET_DIR=$(TARGET9) $(CARGO) clippy --release -p mxcanvas --lib --tests -- -D warnings; }
 	$(CARGO) fmt --all -- --check
 	sh scripts/module-graph.sh
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p mxcanvas-client --no-deps
@@ -151,21 +199,27 @@ bench/bin/deflate-compare: FORCE
 bench: build bench-venv bench/bin/cycle bench/bin/deflate-compare
 	TCLSH=$(TCLSH) .venv/bin/python bench/run.py
 
-install: build
-	install -d $(TCLPKGDIR)/library
-	install -m 0755 $(LIB) $(TCLPKGDIR)/$(LIB)
-	install -m 0644 pkgIndex.tcl $(TCLPKGDIR)/pkgIndex.tcl
-	install -m 0644 library/*.tcl $(TCLPKGDIR)/library/
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0644 include/mxcanvas.h $(DESTDIR)$(PREFIX)/include/mxcanvas.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' include/mxcanvas.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
-	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
+# For each Tcl built for: the 8.6 library always, the 9.0 one when it was
+# built (make build9 / make test). Where each goes: scripts/install.sh (that
+# Tcl's tcl_pkgPath; TCLPKGDIR / TCL9PKGDIR override the folder the package
+# folder is made in). Depends on the library files, not on `build`, so a
+# current build is installed as is (no cargo run, e.g. as root).
+INSTALL_TCLS = $(TCLSH)=$(LIB)
+INSTALL_DEPS = $(LIB)
+ifneq ($(wildcard $(LIB9)),)
+TCLSH9 ?= $(shell sh scripts/ensure-tcl9.sh tclsh 2>/dev/null)
+INSTALL_TCLS += $(TCLSH9)=$(LIB9)
+INSTALL_DEPS += $(LIB9)
+endif
+TCLPKGDIR  ?=
+TCL9PKGDIR ?=
+install: $(INSTALL_DEPS)
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) VERSION=$(VERSION) PKGDIR_1=$(TCLPKGDIR) PKGDIR_2=$(TCL9PKGDIR) \
+		sh scripts/install.sh install $(INSTALL_TCLS)
 
 uninstall:
-	rm -rf $(TCLPKGDIR)
-	rm -f $(DESTDIR)$(PREFIX)/include/mxcanvas.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/mxcanvas.pc
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) VERSION=$(VERSION) sh scripts/install.sh uninstall
 
 clean:
 	$(CARGO) clean
-	rm -rf $(LIB) examples/bin tests/tools/bin bench/bin
+	rm -rf $(LIB) $(LIB9) examples/bin tests/tools/bin bench/bin

@@ -28,8 +28,8 @@ proc ::mxtest::segment_info {id} {
         dict set info $key $value
     }
     set bits [scan [dict get $info mode] %o]
-    dict set info dest [expr {($bits & 01000) != 0}]
-    dict set info mode [format %04o [expr {$bits & 0777}]]
+    dict set info dest [expr {($bits & 0o1000) != 0}]
+    dict set info mode [format %04o [expr {$bits & 0o777}]]
     return $info
 }
 
@@ -161,3 +161,18 @@ proc ::mxtest::segment_marked {id} {
     }
     error "no segment $id"
 }
+
+# ---- Tcl 8.6 and 9.0 (tests/loading.test, tests/large.test) ----
+
+# The library built for the running Tcl, and the one for the other Tcl
+# (Tcl 9 names extension libraries libtcl9<name>.so).
+proc ::mxtest::library {} {
+    variable root
+    file join $root [expr {[package vsatisfies [info tclversion] 9-] ? "libtcl9mxcanvas.so" : "libmxcanvas.so"}]
+}
+proc ::mxtest::other_library {} {
+    variable root
+    file join $root [expr {[package vsatisfies [info tclversion] 9-] ? "libmxcanvas.so" : "libtcl9mxcanvas.so"}]
+}
+tcltest::testConstraint tcl9 [package vsatisfies [info tclversion] 9-]
+tcltest::testConstraint tcl8 [expr {![package vsatisfies [info tclversion] 9-]}]

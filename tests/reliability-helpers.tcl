@@ -31,7 +31,7 @@ proc ::mxrel::nattch {id} { dict get [seginfo $id] nattch }
 
 # Whether segment ID is marked for removal (the kernel's SHM_DEST bit, 01000).
 proc ::mxrel::marked {id} {
-    expr {([scan [dict get [seginfo $id] mode] %o] & 01000) != 0}
+    expr {([scan [dict get [seginfo $id] mode] %o] & 0o1000) != 0}
 }
 
 # The key of segment ID, as an integer (ipcs -m prints it in hex).

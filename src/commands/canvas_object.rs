@@ -4,8 +4,9 @@ use super::registry::{self, CanvasEntry, InterpState};
 use super::values::{parse_coords, parse_value, stats_obj};
 use super::{configure, formats, region};
 use crate::core::copy::{copy_voxels, Dest};
-use crate::core::limits::{probe, MAX_BYTE_ARRAY};
+use crate::core::limits::alloc_failed;
 use crate::core::{MxError, Value};
+use crate::tcl::size::MAX_BYTE_ARRAY;
 use crate::tcl::{choices, Arg, CmdResult, Interp, Number, Obj};
 use std::rc::Rc;
 
@@ -129,10 +130,10 @@ pub fn command(state: &Rc<InterpState>, entry: &CanvasEntry, interp: Interp, obj
                 // Always a copy, straight into Tcl's buffer: no Tcl value ever
                 // points into a canvas (whose segment may go away).
                 let src = canvas.as_bytes();
-                // Tcl_NewByteArrayObj aborts the process (Tcl_Panic) when
-                // malloc fails: make sure the memory is there first.
-                probe(src.len() + 64, "the byte array of $c data")?;
-                Ok(Some(Obj::bytes_filled(src.len(), |dst| copy_voxels(dst, src, Dest::Fresh))))
+                // Tcl_NewByteArrayObj aborts the process (Tcl_Panic) when its
+                // allocation fails: bytes_filled asks Tcl's allocator first.
+                let data = Obj::bytes_filled(src.len(), |dst| copy_voxels(dst, src, Dest::Fresh));
+                data.map(Some).ok_or_else(|| alloc_failed(src.len(), "the byte array of $c data").into())
             }
             3 => {
                 let mut canvas = entry.canvas.borrow_mut();

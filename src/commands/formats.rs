@@ -5,7 +5,7 @@
 //! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
 
 use super::registry::{split_name, CanvasEntry, InterpState};
-use crate::core::limits::{probe, try_vec, MAX_BYTE_ARRAY};
+use crate::core::limits::{alloc_failed, probe, try_vec, MAX_PHOTO_PIXELS};
 use crate::core::{Canvas, MxError};
 use crate::formats::gzip;
 use crate::formats::load::{load as load_file, LoadOptions};
@@ -150,10 +150,10 @@ const PHOTO_BYTES_PER_PIXEL: usize = 1 + 1 + 4;
 /// is not there is `MX ALLOC`, checked before Tcl or Tk could abort.
 fn photo_pixels(picture: &Tiles) -> Result<Obj, CmdError> {
     let count = picture.pixel_count();
-    if count > MAX_BYTE_ARRAY as u64 {
+    if count > MAX_PHOTO_PIXELS as u64 {
         return Err(MxError::mx(
             format!(
-                "the slice is {} x {} = {count} pixels: a photo takes at most {MAX_BYTE_ARRAY} (a Tcl byte array's limit)",
+                "the slice is {} x {} = {count} pixels: a photo takes at most {MAX_PHOTO_PIXELS} (Tk's and Tcl 8.6's limit)",
                 picture.width(),
                 picture.height()
             ),
@@ -163,7 +163,7 @@ fn photo_pixels(picture: &Tiles) -> Result<Obj, CmdError> {
     }
     let len = count as usize;
     probe(len * PHOTO_BYTES_PER_PIXEL, "the photo's pixels (Tcl's and Tk's copies)")?;
-    Ok(Obj::bytes_filled(len, |dst| picture.fill_all(dst)))
+    Obj::bytes_filled(len, |dst| picture.fill_all(dst)).ok_or_else(|| alloc_failed(len, "the photo's pixels").into())
 }
 
 /// Apply one of the options every picture command shares.

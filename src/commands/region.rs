@@ -13,7 +13,8 @@
 
 use super::registry::CanvasEntry;
 use super::values::{parse_coords, parse_value, value_obj};
-use crate::core::limits::{probe, try_vec, MAX_LIST_VOXELS, TCL_OBJ_COST};
+use crate::core::limits::{alloc_failed, try_vec, MAX_LIST_VOXELS, TCL_OBJ_COST};
+use crate::tcl::room::list_room;
 use crate::core::region::{length_error, read_region, write_region, Region};
 use crate::core::MxError;
 use crate::tcl::{choices, Arg, CmdResult, Interp, Obj};
@@ -68,9 +69,11 @@ fn get(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
         )
         .into());
     }
-    // Tcl aborts the process when it cannot allocate a value: check that the
-    // memory for all of them is there before making the first.
-    probe(count * TCL_OBJ_COST, "the region's list of values")?;
+    // Tcl aborts the process when it cannot allocate a value: ask its
+    // allocator for the memory of all of them before making the first.
+    if !list_room(count) {
+        return Err(alloc_failed(count.saturating_mul(TCL_OBJ_COST), "the region's list of values").into());
+    }
     let mut items = try_vec(count, "the region's list of values")?;
     read_region(&canvas, &region, |v| items.push(value_obj(v)));
     Ok(Some(Obj::list_of(items)))

@@ -7,8 +7,11 @@
 
 use super::error::MxError;
 
-/// A Tcl 8.6 byte array (and a string) holds at most `INT_MAX` bytes.
-pub const MAX_BYTE_ARRAY: usize = i32::MAX as usize;
+/// The most pixels `$c photo` hands Tk: its photo sizes are C `int`s, and
+/// under Tcl 8.6 the picture's byte array holds at most `INT_MAX` bytes.
+/// (Tcl's own byte-array and list limits, which depend on the Tcl built
+/// for, are in `tcl::size`.)
+pub const MAX_PHOTO_PIXELS: usize = i32::MAX as usize;
 
 /// The most elements `$c region get` returns in one list: 2^26 (67,108,864)
 /// voxels, about 3.5 GB of Tcl values. Tcl 8.6's own limit is about 2^28

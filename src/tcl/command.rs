@@ -10,7 +10,6 @@ use super::interp::{CmdError, Interp};
 use super::obj::{Arg, Obj, TclName};
 use super::stubs::tcl_call;
 use super::token::CommandToken;
-use super::TclSize;
 use crate::core::MxError;
 use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
@@ -48,7 +47,10 @@ pub fn panic_error(payload: &(dyn std::any::Any + Send)) -> MxError {
 unsafe extern "C" fn trampoline(
     client_data: ClientData,
     interp: *mut Tcl_Interp,
-    objc: TclSize,
+    // `Tcl_ObjCmdProc` counts its words in an `int` in Tcl 9 as well (its
+    // `Tcl_Size` variant is `Tcl_CreateObjCommand2`'s); commands never get
+    // anywhere near 2^31 words.
+    objc: c_int,
     objv: *const *mut Tcl_Obj,
 ) -> c_int {
     let outcome = catch_unwind(AssertUnwindSafe(|| {

@@ -2,10 +2,10 @@
 //! parsing with Tcl's own routines, results, and errors with errorcodes.
 
 use super::obj::{Arg, Obj, TclName};
+use super::size::{from_tcl, to_tcl, TclSize};
 use super::stubs::tcl_call;
 use super::table::{Choice, DynTable};
 use super::token::CommandToken;
-use super::TclSize;
 use crate::core::MxError;
 use std::ffi::{c_int, CStr, CString};
 use tcl_sys::Tcl_Interp;
@@ -148,11 +148,22 @@ impl Interp {
 
     fn index_in(self, arg: Arg<'_>, table: *const std::ffi::c_void, what: &CStr) -> Result<usize, CmdError> {
         let mut index: c_int = 0;
+        // Tcl 9 takes the index as `void *` and its size in `flags` (tcl.h's
+        // macro adds `sizeof(*indexPtr) << 1`); 8.6 takes an `int *`.
+        let flags: c_int = if cfg!(tcl9) { (std::mem::size_of::<c_int>() as c_int) << 1 } else { 0 };
         let stride = std::mem::size_of::<*const std::ffi::c_char>() as TclSize;
         // SAFETY: `table` is a process-lifetime NULL-terminated array of C
         // string pointers with the given stride, as Tcl requires (it caches it).
         check(unsafe {
-            tcl_call!(tcl_GetIndexFromObjStruct(self.0, arg.as_ptr(), table, stride, what.as_ptr(), 0, &mut index))
+            tcl_call!(tcl_GetIndexFromObjStruct(
+                self.0,
+                arg.as_ptr(),
+                table,
+                stride,
+                what.as_ptr(),
+                flags,
+                (&mut index as *mut c_int).cast()
+            ))
         })?;
         Ok(index as usize)
     }
@@ -164,9 +175,10 @@ impl Interp {
         let usage = (!usage.is_empty()).then(|| c_string(usage));
         let usage_ptr = usage.as_ref().map_or(std::ptr::null(), |u| u.as_ptr());
         let words: Vec<*mut tcl_sys::Tcl_Obj> = objv.iter().map(|a| a.as_ptr()).collect();
+        let keep = to_tcl(keep.min(words.len())).unwrap_or(0);
         // SAFETY: `words` holds `keep` (<= objv.len()) live values; `usage_ptr`
         // is NULL or a NUL-terminated string that outlives the call.
-        unsafe { tcl_call!(tcl_WrongNumArgs(self.0, keep.min(words.len()) as TclSize, words.as_ptr(), usage_ptr)) };
+        unsafe { tcl_call!(tcl_WrongNumArgs(self.0, keep, words.as_ptr(), usage_ptr)) };
         CmdError::Reported
     }
 
@@ -182,7 +194,7 @@ impl Interp {
             return Ok(Vec::new());
         }
         // SAFETY: Tcl returned `count` live element pointers at `elements`.
-        let items = unsafe { std::slice::from_raw_parts(elements, count as usize) };
+        let items = unsafe { std::slice::from_raw_parts(elements, from_tcl(count)) };
         // A list of millions of elements is a copy of millions of pointers:
         // allocated fallibly, like every buffer a command derives.
         let mut objs = crate::core::limits::try_vec(items.len(), "the list's elements")?;
@@ -196,7 +208,7 @@ impl Interp {
     /// its result, or its error and errorcode, stays in the interpreter.
     pub fn eval_objv(self, words: &[Obj]) -> Result<(), CmdError> {
         let ptrs: Vec<*mut tcl_sys::Tcl_Obj> = words.iter().map(|w| w.as_ptr()).collect();
-        let count = TclSize::try_from(ptrs.len()).expect("a command of fewer than 2^31 words");
+        let count = to_tcl(ptrs.len()).expect("a command of fewer words than Tcl's limit");
         // SAFETY: live interpreter; `ptrs` holds `count` live values, each kept
         // alive by `words` for the whole call.
         check(unsafe { tcl_call!(tcl_EvalObjv(self.0, count, ptrs.as_ptr(), 0)) })
@@ -275,10 +287,11 @@ impl Interp {
         unsafe { tcl_call!(tcl_DeleteCommandFromToken(self.0, token.as_raw())) };
     }
 
-    /// `Tcl_StringMatch`: glob-style matching, as `string match` does it.
+    /// Glob-style matching, as `string match` does it: `Tcl_StringCaseMatch`
+    /// with case mattering (Tcl 9 has no `Tcl_StringMatch`, which was this).
     pub fn string_match(self, text: &TclName, pattern: &TclName) -> bool {
         let (text, pattern) = (text.to_c_string(), pattern.to_c_string());
         // SAFETY: both are NUL-terminated strings in Tcl's encoding.
-        unsafe { tcl_call!(tcl_StringMatch(text.as_ptr(), pattern.as_ptr())) != 0 }
+        unsafe { tcl_call!(tcl_StringCaseMatch(text.as_ptr(), pattern.as_ptr(), 0)) != 0 }
     }
 }

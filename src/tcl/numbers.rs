@@ -36,11 +36,20 @@ impl Interp {
     /// -1). Such a value is a bignum (every integer that fits an i64 is
     /// not), its magnitude is 2^63 or more, and its sign — read from its
     /// double, which cannot round across zero — says which way to unwrap.
+    ///
+    /// Tcl 9's refuses them instead; a value Tcl then holds as a bignum is
+    /// an integer by Tcl's rules, and its text is read here ([`bignum_text`]).
     pub fn try_integer(self, arg: Arg<'_>) -> Option<i128> {
         let mut v: tcl_sys::Tcl_WideInt = 0;
         // SAFETY: a NULL interpreter asks Tcl not to leave an error message;
         // `v` is a valid out-pointer.
         let rc = unsafe { tcl_call!(tcl_GetWideIntFromObj(std::ptr::null_mut(), arg.as_ptr(), &mut v)) };
+        if cfg!(tcl9) {
+            return match rc == tcl_sys::TCL_OK as c_int {
+                true => Some(v.into()),
+                false => is_bignum(arg).then(|| bignum_text(&arg.to_str())).flatten(),
+            };
+        }
         if rc != tcl_sys::TCL_OK as c_int {
             return None;
         }
@@ -69,6 +78,32 @@ impl Interp {
     }
 }
 
+/// The value of an integer Tcl has already parsed as a bignum, from its
+/// text, when its magnitude is at most 2^64-1 (else `None`). Tcl's integer
+/// syntax: surrounding white space, a sign, a `0x`/`0o`/`0b`/`0d` prefix
+/// (Tcl 9 reads a plain leading 0 as decimal), and in Tcl 9 `_` between
+/// digits. A computed bignum's text is its decimal form.
+fn bignum_text(text: &str) -> Option<i128> {
+    let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let (negative, t) = match t.as_bytes().first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let lower = t.to_ascii_lowercase();
+    let (radix, digits) = match lower.get(..2) {
+        Some("0x") => (16, &lower[2..]),
+        Some("0o") => (8, &lower[2..]),
+        Some("0b") => (2, &lower[2..]),
+        Some("0d") => (10, &lower[2..]),
+        _ => (10, &lower[..]),
+    };
+    let digits: String = digits.chars().filter(|&c| c != '_').collect();
+    let magnitude = u128::from_str_radix(&digits, radix).ok().filter(|&m| m <= u128::from(u64::MAX))?;
+    let magnitude = i128::try_from(magnitude).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
+}
+
 impl Obj {
     /// An integer value of any voxel type. Tcl 8.6 has no unsigned 64-bit
     /// integer object: values beyond i64 are made as their decimal text,
@@ -78,5 +113,28 @@ impl Obj {
             Ok(w) => Obj::int(w),
             Err(_) => Obj::string(&value.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bignum_text;
+
+    #[test]
+    fn bignum_texts_in_tcl_syntax() {
+        let max = i128::from(u64::MAX);
+        assert_eq!(bignum_text("18446744073709551615"), Some(max));
+        assert_eq!(bignum_text(" 18446744073709551615 "), Some(max));
+        assert_eq!(bignum_text("0xFFFFFFFFFFFFFFFF"), Some(max));
+        assert_eq!(bignum_text("0o1777777777777777777777"), Some(max));
+        assert_eq!(
+            bignum_text("-0b1000000000000000000000000000000000000000000000000000000000000001"),
+            Some(-(1 << 63) - 1)
+        );
+        assert_eq!(bignum_text("+18_446_744_073_709_551_615"), Some(max));
+        assert_eq!(bignum_text("18446744073709551616"), None);
+        assert_eq!(bignum_text("-18446744073709551615"), Some(-max));
+        assert_eq!(bignum_text("1.5"), None);
+        assert_eq!(bignum_text(""), None);
     }
 }

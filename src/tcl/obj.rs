@@ -1,7 +1,8 @@
 //! `Tcl_Obj` values: [`Obj`] owns one reference, [`Arg`] borrows a command argument.
 
+use super::room::tcl_can_allocate;
+use super::size::{from_tcl, to_tcl, TclSize, MAX_BYTE_ARRAY};
 use super::stubs::tcl_call;
-use super::TclSize;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 use tcl_sys::Tcl_Obj;
@@ -64,14 +65,15 @@ impl Obj {
             // make a string that compares unequal to the same text made by Tcl.
             return TclName::from_text(text).to_obj();
         }
-        let len = TclSize::try_from(text.len()).expect("string shorter than 2 GiB");
+        let len = to_tcl(text.len()).expect("strings made here are shorter than Tcl's limit");
         // SAFETY: `text` is valid for `len` bytes; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(text.as_ptr().cast(), len)) })
     }
 
-    /// A byte array holding a copy of `bytes`; the caller checks the 2 GiB limit.
+    /// A byte array holding a copy of `bytes`; the caller checks
+    /// [`MAX_BYTE_ARRAY`](super::size::MAX_BYTE_ARRAY).
     pub fn bytes(bytes: &[u8]) -> Obj {
-        let len = TclSize::try_from(bytes.len()).expect("byte array shorter than 2 GiB");
+        let len = to_tcl(bytes.len()).expect("byte array within Tcl's limit");
         // SAFETY: `bytes` is valid for `len` bytes; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(bytes.as_ptr(), len)) })
     }
@@ -90,7 +92,7 @@ impl Obj {
     /// A list of `items`, made in one allocation (`Tcl_NewListObj`).
     pub fn list_of(items: Vec<Obj>) -> Obj {
         let ptrs: Vec<*mut Tcl_Obj> = items.iter().map(Obj::as_ptr).collect();
-        let len = TclSize::try_from(ptrs.len()).expect("lists are shorter than 2^31 elements");
+        let len = to_tcl(ptrs.len()).expect("lists made here are shorter than Tcl's limit");
         // SAFETY: `ptrs` holds `len` live values; the list takes its own
         // reference to each, ours are dropped with `items` afterwards.
         let list = Obj::from_raw(unsafe { tcl_call!(tcl_NewListObj(len, ptrs.as_ptr())) });
@@ -99,22 +101,24 @@ impl Obj {
     }
 
     /// A byte array of `len` bytes whose contents `fill` writes: the bytes go
-    /// straight into Tcl's buffer, with no temporary copy. The caller checks
-    /// the 2 GiB limit.
-    pub fn bytes_filled(len: usize, fill: impl FnOnce(&mut [u8])) -> Obj {
-        let len = TclSize::try_from(len).expect("byte array shorter than 2 GiB");
-        // SAFETY: with a NULL source Tcl 8.6 allocates `len` bytes and leaves
-        // them uninitialised (Tcl_SetByteArrayObj copies only when given bytes).
-        let obj = Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(std::ptr::null(), len)) });
-        let mut got: TclSize = 0;
-        // SAFETY: `obj` is an unshared byte array (refcount 1, ours), so its
-        // buffer of `got` bytes may be written until the value is shared.
-        let buffer = unsafe {
-            let ptr = tcl_call!(tcl_GetByteArrayFromObj(obj.as_ptr(), &mut got));
-            std::slice::from_raw_parts_mut(ptr, got.max(0) as usize)
-        };
+    /// straight into Tcl's buffer, with no temporary copy. `None` when `len`
+    /// is beyond [`MAX_BYTE_ARRAY`] or Tcl's allocator cannot provide it:
+    /// Tcl's own allocation would panic (abort the process) instead.
+    pub fn bytes_filled(len: usize, fill: impl FnOnce(&mut [u8])) -> Option<Obj> {
+        if len > MAX_BYTE_ARRAY || !tcl_can_allocate(len) {
+            return None;
+        }
+        let tcl_len = to_tcl(len)?;
+        // SAFETY: with a NULL source Tcl (8.6 and 9) allocates `len` bytes and
+        // leaves them uninitialised (it copies only when given bytes).
+        let mut obj = Obj::from_raw(unsafe { tcl_call!(tcl_NewByteArrayObj(std::ptr::null(), tcl_len)) });
+        let buffer = byte_array_buffer(&mut obj)?;
+        // The fill writes every byte; a shorter buffer than asked would be Tcl's bug.
+        if buffer.len() != len {
+            return None;
+        }
         fill(buffer);
-        obj
+        Some(obj)
     }
 
     /// A dict from key/value pairs, in order.
@@ -128,6 +132,27 @@ impl Obj {
             unsafe { tcl_call!(tcl_DictObjPut(std::ptr::null_mut(), dict.as_ptr(), key.as_ptr(), value.as_ptr())) };
         }
         dict
+    }
+}
+
+/// The writable buffer of a byte array this code just made (unshared; the
+/// `&mut` says no one else holds this reference).
+/// Tcl 9's stubs slot for `Tcl_GetByteArrayFromObj` is empty (the name is a
+/// macro over `Tcl_GetBytesFromObj`), so 9 calls that directly.
+fn byte_array_buffer(obj: &mut Obj) -> Option<&mut [u8]> {
+    let mut got: TclSize = 0;
+    // SAFETY: `obj` is an unshared byte array (refcount 1, ours), so its
+    // buffer of `got` bytes may be written until the value is shared, which
+    // the borrow of `obj` outlives.
+    unsafe {
+        #[cfg(not(tcl9))]
+        let ptr = tcl_call!(tcl_GetByteArrayFromObj(obj.as_ptr(), &mut got));
+        #[cfg(tcl9)]
+        let ptr = tcl_call!(tcl_GetBytesFromObj(std::ptr::null_mut(), obj.as_ptr(), &mut got));
+        if ptr.is_null() {
+            return None;
+        }
+        Some(std::slice::from_raw_parts_mut(ptr, from_tcl(got)))
     }
 }
 
@@ -181,14 +206,42 @@ impl<'a> Arg<'a> {
         // and the bytes are decoded into a copy at once.
         let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
-            std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
+            std::slice::from_raw_parts(ptr as *const u8, from_tcl(len))
         };
         from_modified_utf8(bytes)
     }
 
     /// Call `f` with the value as bytes, or return `None` (without calling
     /// it) when the value is a string holding characters above U+00FF, which
-    /// Tcl would silently truncate to their low byte.
+    /// Tcl 8.6 would silently truncate to their low byte (and Tcl 9 refuses).
+    /// The slice cannot escape `f`; `f` must not read this same value as
+    /// another type (which could free the bytes), and the core code it calls
+    /// cannot reach Tcl.
+    #[cfg(tcl9)]
+    pub fn with_bytes_checked<R>(self, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let mut len: TclSize = 0;
+        // SAFETY: Tcl converts the value to a byte array (NULL, with no error
+        // message as the interpreter is NULL, when it holds characters above
+        // U+00FF) and returns its buffer, valid for `len` bytes while the
+        // argument lives (the whole command call) and is not converted again.
+        let bytes = unsafe {
+            let ptr = tcl_call!(tcl_GetBytesFromObj(std::ptr::null_mut(), self.0, &mut len));
+            if ptr.is_null() {
+                return None;
+            }
+            if len <= 0 {
+                &[]
+            } else {
+                std::slice::from_raw_parts(ptr, from_tcl(len))
+            }
+        };
+        Some(f(bytes))
+    }
+
+    /// Call `f` with the value as bytes, or return `None` (without calling
+    /// it) when the value is a string holding characters above U+00FF, which
+    /// Tcl 8.6 would silently truncate to their low byte (and Tcl 9 refuses).
+    #[cfg(not(tcl9))]
     pub fn with_bytes_checked<R>(self, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         // SAFETY: Tcl_GetObjType only reads its NUL-terminated argument.
         let byte_array = unsafe { tcl_call!(tcl_GetObjType(c"bytearray".as_ptr())) };
@@ -206,16 +259,18 @@ impl<'a> Arg<'a> {
         // SAFETY: as for `to_str`; the bytes are copied at once.
         let bytes = unsafe {
             let ptr = tcl_call!(tcl_GetStringFromObj(self.0, &mut len));
-            std::slice::from_raw_parts(ptr as *const u8, len.max(0) as usize)
+            std::slice::from_raw_parts(ptr as *const u8, from_tcl(len))
         };
         TclName::from_tcl_bytes(bytes.to_vec())
     }
 
-    /// Call `f` with the value as a byte array (Tcl's rules: a string becomes
-    /// its code points' low bytes), without copying. The slice cannot escape
-    /// `f`; `f` must not read this same value as another type (which could
-    /// free the bytes), and the core code it calls cannot reach Tcl.
-    pub fn with_bytes<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
+    /// Call `f` with the value as a byte array (Tcl 8.6's rules: a string
+    /// becomes its code points' low bytes), without copying. The slice cannot
+    /// escape `f`; `f` must not read this same value as another type (which
+    /// could free the bytes), and the core code it calls cannot reach Tcl.
+    /// (Tcl 9's `Tcl_GetBytesFromObj` is [`Arg::with_bytes_checked`] there.)
+    #[cfg(not(tcl9))]
+    fn with_bytes<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
         let mut len: TclSize = 0;
         // SAFETY: Tcl converts the value to a byte array and returns its
         // buffer, valid for `len` bytes while the argument lives (the whole
@@ -225,7 +280,7 @@ impl<'a> Arg<'a> {
             if ptr.is_null() || len <= 0 {
                 &[]
             } else {
-                std::slice::from_raw_parts(ptr, len as usize)
+                std::slice::from_raw_parts(ptr, from_tcl(len))
             }
         };
         f(bytes)
@@ -290,7 +345,7 @@ impl TclName {
 
     /// The name as a Tcl value, byte for byte.
     pub fn to_obj(&self) -> Obj {
-        let len = TclSize::try_from(self.0.len()).expect("name shorter than 2 GiB");
+        let len = to_tcl(self.0.len()).expect("a name shorter than Tcl's limit");
         // SAFETY: the bytes are valid for `len` bytes, in Tcl's own encoding; Tcl copies them.
         Obj::from_raw(unsafe { tcl_call!(tcl_NewStringObj(self.0.as_ptr().cast(), len)) })
     }
