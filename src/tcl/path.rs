@@ -33,16 +33,47 @@ pub fn native_path(arg: Arg<'_>) -> Result<PathBuf, MxError> {
     let utf = unsafe { tcl_call!(tcl_GetStringFromObj(arg.as_ptr(), &mut len)) };
     // SAFETY: a zeroed Tcl_DString is plain data; Tcl_DStringInit sets it up
     // before use and Tcl_DStringFree releases what the conversion allocated.
-    let bytes = unsafe {
+    let (bytes, representable) = unsafe {
         let mut ds: Tcl_DString = std::mem::zeroed();
         tcl_call!(tcl_DStringInit(&mut ds));
         // NULL encoding: the system encoding, as Tcl's native filesystem uses.
-        let out = tcl_call!(tcl_UtfToExternalDString(std::ptr::null_mut(), utf, len, &mut ds));
+        #[cfg(not(tcl9))]
+        let representable = {
+            tcl_call!(tcl_UtfToExternalDString(std::ptr::null_mut(), utf, len, &mut ds));
+            true
+        };
+        // Tcl 9's file commands convert names with the strict profile and
+        // refuse what the system encoding cannot hold (a lone surrogate, say):
+        // so does this, rather than write a name Tcl 9 could not read back.
+        #[cfg(tcl9)]
+        let representable = {
+            const TCL_ENCODING_PROFILE_STRICT: std::ffi::c_int = 0;
+            let mut at: TclSize = -1;
+            let rc = tcl_call!(tcl_UtfToExternalDStringEx(
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                utf,
+                len,
+                TCL_ENCODING_PROFILE_STRICT,
+                &mut ds,
+                &mut at
+            ));
+            rc == tcl_sys::TCL_OK as std::ffi::c_int
+        };
         let n = ds.length.max(0) as usize;
-        let bytes = std::slice::from_raw_parts(out as *const u8, n).to_vec();
+        let bytes = std::slice::from_raw_parts(ds.string as *const u8, n).to_vec();
         tcl_call!(tcl_DStringFree(&mut ds));
-        bytes
+        (bytes, representable)
     };
+    if !representable {
+        return Err(MxError::mx(
+            format!(
+                "bad file name \"{}\": it cannot be written in the system encoding (as Tcl 9's own file commands refuse it)",
+                arg.to_str()
+            ),
+            &["FILENAME", "ENCODING"],
+        ));
+    }
     if bytes.contains(&0) {
         let shown = arg.to_str().replace('\0', "\\0");
         return Err(MxError::mx(

@@ -114,12 +114,12 @@ slots_used! {
         tcl_GetWideIntFromObj, tcl_ListObjAppendElement, tcl_ListObjGetElements, tcl_NewByteArrayObj,
         tcl_NewDictObj, tcl_NewDoubleObj, tcl_NewListObj, tcl_NewStringObj, tcl_NewWideIntObj,
         tcl_PkgProvideEx, tcl_PkgRequireEx, tcl_SetAssocData, tcl_SetDoubleObj, tcl_SetObjErrorCode, tcl_SetObjResult,
-        tcl_SetWideIntObj, tcl_StringCaseMatch, tcl_UtfToExternalDString, tcl_WrongNumArgs,
+        tcl_SetWideIntObj, tcl_StringCaseMatch, tcl_WrongNumArgs,
     ]
     // Tcl 9's slot for Tcl_GetByteArrayFromObj is empty (the name became a
     // macro over Tcl_GetBytesFromObj, which 8.6 does not have).
-    tcl8 [tcl_GetByteArrayFromObj]
-    tcl9 [tcl_GetBytesFromObj]
+    tcl8 [tcl_GetByteArrayFromObj, tcl_UtfToExternalDString]
+    tcl9 [tcl_GetBytesFromObj, tcl_UtfToExternalDStringEx]
 }
 
 /// The stubs table. Panics (caught at the command boundary) if used before
