@@ -141,7 +141,8 @@ viewer-shot: build display-deps
 
 test: build test-rust test-tcl test9
 
-test-rust: deps
+# display-deps: tests/tk_stubs_layout.rs compiles against Tk's headers.
+test-rust: deps display-deps
 	$(CARGO) test --release --workspace
 
 test-tcl: build venv test-deps display-deps

@@ -14,13 +14,7 @@
 # through a temporary buffer would show as twice the volume's bytes.
 package require mxcanvas
 
-proc hwm {} {
-    set f [open /proc/self/status]
-    set text [read $f]
-    close $f
-    regexp {VmHWM:\s+(\d+) kB} $text -> kib
-    return [expr {$kib * 1024}]
-}
+source [file join [file dirname [info script]] hwm.tcl]
 
 lassign $argv what file arg
 switch -- $what {

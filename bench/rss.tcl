@@ -9,13 +9,7 @@
 # the canvas's bytes.
 package require mxcanvas
 
-proc hwm {} {
-    set f [open /proc/self/status]
-    set text [read $f]
-    close $f
-    regexp {VmHWM:\s+(\d+) kB} $text -> kib
-    return [expr {$kib * 1024}]
-}
+source [file join [file dirname [info script]] hwm.tcl]
 
 lassign $argv storage bytes
 # Warm up with a small canvas that takes the same (threaded) path, so that

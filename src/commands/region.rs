@@ -14,9 +14,9 @@
 use super::registry::CanvasEntry;
 use super::values::{parse_coords, parse_value, value_obj};
 use crate::core::limits::{alloc_failed, try_vec, MAX_LIST_VOXELS, TCL_OBJ_COST};
-use crate::tcl::room::list_room;
 use crate::core::region::{length_error, read_region, write_region, Region};
 use crate::core::MxError;
+use crate::tcl::room::list_room;
 use crate::tcl::{choices, Arg, CmdResult, Interp, Obj};
 
 choices! { enum Operation("operation") { Get = "get", Set = "set" } }

@@ -15,9 +15,10 @@
 //! names are taken literally (Tcl 9 does the same).
 
 use super::obj::Arg;
+use super::size::TclSize;
 use super::stubs::tcl_call;
 use crate::core::MxError;
-use std::ffi::{c_int, OsStr};
+use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use tcl_sys::Tcl_DString;
@@ -26,7 +27,7 @@ use tcl_sys::Tcl_DString;
 /// be given to the system (it would be cut short there): that is an error
 /// naming the problem, `MX FILENAME NUL`.
 pub fn native_path(arg: Arg<'_>) -> Result<PathBuf, MxError> {
-    let mut len: c_int = 0;
+    let mut len: TclSize = 0;
     // SAFETY: the argument is live for the call; Tcl returns its string
     // representation, valid for `len` bytes while the value is unchanged.
     let utf = unsafe { tcl_call!(tcl_GetStringFromObj(arg.as_ptr(), &mut len)) };

@@ -106,14 +106,15 @@ macro_rules! slots_used {
 
 slots_used! {
     both [
-        tcl_AttemptAlloc, tcl_CreateExitHandler, tcl_CreateObjCommand, tcl_DbDecrRefCount,
+        tcl_AttemptAlloc, tcl_CreateExitHandler, tcl_CreateObjCommand, tcl_CreateThreadExitHandler,
+        tcl_DStringFree, tcl_DStringInit, tcl_DbDecrRefCount,
         tcl_DeleteCommandFromToken, tcl_DictObjPut, tcl_EvalObjv, tcl_Free, tcl_GetAssocData,
         tcl_GetBooleanFromObj, tcl_GetCommandFromObj, tcl_GetCommandFullName, tcl_GetDoubleFromObj,
         tcl_GetIndexFromObjStruct, tcl_GetObjResult, tcl_GetObjType, tcl_GetStringFromObj,
         tcl_GetWideIntFromObj, tcl_ListObjAppendElement, tcl_ListObjGetElements, tcl_NewByteArrayObj,
         tcl_NewDictObj, tcl_NewDoubleObj, tcl_NewListObj, tcl_NewStringObj, tcl_NewWideIntObj,
         tcl_PkgProvideEx, tcl_PkgRequireEx, tcl_SetAssocData, tcl_SetDoubleObj, tcl_SetObjErrorCode, tcl_SetObjResult,
-        tcl_SetWideIntObj, tcl_StringCaseMatch, tcl_WrongNumArgs,
+        tcl_SetWideIntObj, tcl_StringCaseMatch, tcl_UtfToExternalDString, tcl_WrongNumArgs,
     ]
     // Tcl 9's slot for Tcl_GetByteArrayFromObj is empty (the name became a
     // macro over Tcl_GetBytesFromObj, which 8.6 does not have).
