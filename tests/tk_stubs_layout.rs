@@ -4,7 +4,8 @@
 //! so) when no C compiler or no Tk headers (tk-dev) are installed.
 
 use mxcanvas::tcl::tk::{
-    slot_offset, PHOTO_BLOCK_SIZE, SLOT_FIND_PHOTO, SLOT_PHOTO_GET_IMAGE, SLOT_PHOTO_PUT_BLOCK, SLOT_PHOTO_SET_SIZE,
+    slot_offset, PHOTO_BLOCK_SIZE, SLOT_FIND_PHOTO, SLOT_PHOTO_GET_IMAGE, SLOT_PHOTO_GET_SIZE, SLOT_PHOTO_PUT_BLOCK,
+    SLOT_PHOTO_SET_SIZE,
 };
 use std::path::Path;
 use std::process::Command;
@@ -15,7 +16,8 @@ const PROGRAM: &str = r#"
 #include <tk.h>
 #include <tkDecls.h>
 int main(void) {
-    printf("%zu %zu %zu %zu %zu\n", offsetof(TkStubs, tk_FindPhoto), offsetof(TkStubs, tk_PhotoGetImage),
+    printf("%zu %zu %zu %zu %zu %zu\n", offsetof(TkStubs, tk_FindPhoto), offsetof(TkStubs, tk_PhotoGetImage),
+           offsetof(TkStubs, tk_PhotoGetSize),
            offsetof(TkStubs, tk_PhotoPutBlock), offsetof(TkStubs, tk_PhotoSetSize), sizeof(Tk_PhotoImageBlock));
     return 0;
 }
@@ -52,9 +54,10 @@ fn tk_stub_slots_match_tk_h() {
     let want = vec![
         slot_offset(SLOT_FIND_PHOTO),
         slot_offset(SLOT_PHOTO_GET_IMAGE),
+        slot_offset(SLOT_PHOTO_GET_SIZE),
         slot_offset(SLOT_PHOTO_PUT_BLOCK),
         slot_offset(SLOT_PHOTO_SET_SIZE),
         PHOTO_BLOCK_SIZE,
     ];
-    assert_eq!(got, want, "TkStubs offsets (FindPhoto GetImage PutBlock SetSize) and block size");
+    assert_eq!(got, want, "TkStubs offsets (FindPhoto GetImage GetSize PutBlock SetSize) and block size");
 }

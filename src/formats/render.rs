@@ -24,7 +24,6 @@ use super::slice::Axis;
 use crate::core::error::MxResult;
 use crate::core::stats::stats;
 use crate::core::{Canvas, MxError, VoxelType};
-use crate::sys::alloc::zeroed_bytes;
 
 /// The label colours: twelve well-separated hues (after S. Trubetskoy's
 /// "20 distinct colours"), in this order.
@@ -234,6 +233,22 @@ fn filled<T: Clone>(n: usize, v: T) -> MxResult<Vec<T>> {
     Ok(out)
 }
 
+/// Fill `line` with `k` copies of each colour in turn. Zoom 2, the
+/// viewer's usual one, has its own loop: the generic one cost more than
+/// painting the row.
+fn widen(line: &mut [u8], colours: &[[u8; 4]], k: usize) {
+    if k == 2 {
+        for (dst, c) in line.chunks_exact_mut(8).zip(colours) {
+            dst[..4].copy_from_slice(c);
+            dst[4..].copy_from_slice(c);
+        }
+        return;
+    }
+    for (dst, c) in line.chunks_exact_mut(4 * k).zip(colours) {
+        dst.chunks_exact_mut(4).for_each(|p| p.copy_from_slice(c));
+    }
+}
+
 fn too_large(what: String) -> MxError {
     MxError::mx(
         format!("the view would be too large: {what}, more than the {MAX_PICTURE_BYTES} bytes a Tk photo block takes"),
@@ -260,26 +275,26 @@ pub fn render(base: &Canvas, overlay: Option<&Canvas>, spec: &Spec) -> MxResult<
         .and_then(|v| v.checked_mul(4))
         .filter(|&v| v <= MAX_PICTURE_BYTES)
         .ok_or_else(|| too_large(format!("{w}x{h} pixels at zoom {k}")))?;
-    let mut pixels = zeroed_bytes(bytes).ok_or_else(|| alloc_error(bytes))?;
+    // Reserved, not zeroed: every byte is written once, by appending rows.
+    let mut pixels = Vec::new();
+    pixels.try_reserve_exact(bytes).map_err(|_| alloc_error(bytes))?;
     let base_paint = Painter::new(spec.base.colormap, effective_window(base, spec.frame, &spec.base));
     let over_paint =
         overlay.map(|o| Painter::new(spec.overlay.colormap, effective_window(o, spec.frame, &spec.overlay)));
     let a = (spec.alpha.clamp(0.0, 1.0) * 255.0).round() as u8;
-    let row_bytes = w * k * 4;
     let mut values = filled(w, 0f64)?;
     let mut over_values = filled(if overlay.is_some() { w } else { 0 }, 0f64)?;
-    let mut line = filled(if k > 1 { w * 4 } else { 0 }, 0u8)?;
+    // One plane row's colours, then (zoom > 1) that row widened k times
+    // across; the picture is built by appending rows.
+    let mut colours = filled(w, [0u8; 4])?;
+    let mut line = filled(if k > 1 { w * k * 4 } else { 0 }, 0u8)?;
     for r in 0..h {
         let row = if spec.flip { h - 1 - r } else { r };
         plane_row(base, spec, row, &mut values);
         if let Some(o) = overlay {
             plane_row(o, spec, row, &mut over_values);
         }
-        let first = r * k * row_bytes;
-        // At zoom 1 the row is painted in place; otherwise once into `line`
-        // and then widened into the k output rows.
-        let target: &mut [u8] = if k == 1 { &mut pixels[first..first + row_bytes] } else { &mut line };
-        for (col, (px, &v)) in target.chunks_exact_mut(4).zip(values.iter()).enumerate() {
+        for (col, (px, &v)) in colours.iter_mut().zip(values.iter()).enumerate() {
             let mut c = base_paint.paint(v);
             if let Some(op) = &over_paint {
                 let o = op.paint(over_values[col]);
@@ -288,18 +303,15 @@ pub fn render(base: &Canvas, overlay: Option<&Canvas>, spec: &Spec) -> MxResult<
                     c = [r, g, b, 255];
                 }
             }
-            px.copy_from_slice(&[c[0], c[1], c[2], 255]);
+            *px = [c[0], c[1], c[2], 255];
         }
-        if k > 1 {
-            let out = &mut pixels[first..first + row_bytes];
-            for (dst, src) in out.chunks_exact_mut(4 * k).zip(line.chunks_exact(4)) {
-                for p in dst.chunks_exact_mut(4) {
-                    p.copy_from_slice(src);
-                }
-            }
-            for rep in 1..k {
-                pixels.copy_within(first..first + row_bytes, first + rep * row_bytes);
-            }
+        if k == 1 {
+            pixels.extend_from_slice(colours.as_flattened());
+            continue;
+        }
+        widen(&mut line, &colours, k);
+        for _ in 0..k {
+            pixels.extend_from_slice(&line);
         }
     }
     Ok(Rgba { width: w * k, height: h * k, pixels })

@@ -121,3 +121,24 @@ fn oversized_views_are_refused_not_allocated() {
     let e = render(&c, None, &Spec { zoom: usize::MAX, ..spec(None, Colormap::Grey) }).unwrap_err();
     assert_eq!(e.code, ["MX", "VIEW", "TOOLARGE"]);
 }
+
+#[test]
+fn every_zoom_is_the_zoom_1_picture_in_k_by_k_blocks() {
+    // Zoom 2 has its own widening loop, other zooms the generic one: all
+    // must equal nearest-neighbour repetition of the zoom 1 picture.
+    let c = numbered();
+    let base = Spec { axis: Axis::Y, index: 1, ..spec(Some((0.0, 112.0)), Colormap::Hot) };
+    let one = render(&c, Some(&c), &base).unwrap();
+    for k in 1..=4 {
+        let z = render(&c, Some(&c), &Spec { zoom: k, ..base }).unwrap();
+        assert_eq!((z.width, z.height), (one.width * k, one.height * k));
+        let mut expected = Vec::new();
+        for y in 0..z.height {
+            for x in 0..z.width {
+                let at = ((y / k) * one.width + x / k) * 4;
+                expected.extend_from_slice(&one.pixels[at..at + 4]);
+            }
+        }
+        assert_eq!(z.pixels, expected, "zoom {k}");
+    }
+}

@@ -31,6 +31,7 @@ struct TkStubsHead {
 /// Slot numbers in `TkStubs` (the `/* N */` comments of tkDecls.h, Tk 8.6).
 pub const SLOT_FIND_PHOTO: usize = 64;
 pub const SLOT_PHOTO_GET_IMAGE: usize = 146;
+pub const SLOT_PHOTO_GET_SIZE: usize = 149;
 pub const SLOT_PHOTO_PUT_BLOCK: usize = 266;
 pub const SLOT_PHOTO_SET_SIZE: usize = 268;
 
@@ -71,6 +72,7 @@ type PutBlockFn = unsafe extern "C" fn(
     c_int,
     c_int,
 ) -> c_int;
+type GetSizeFn = unsafe extern "C" fn(*mut c_void, *mut c_int, *mut c_int);
 type SetSizeFn = unsafe extern "C" fn(*mut tcl_sys::Tcl_Interp, *mut c_void, c_int, c_int) -> c_int;
 
 /// Tk's stubs table of the interpreter that asked for it (valid while Tk
@@ -161,12 +163,15 @@ impl Tk {
         if pixels.len() != width * height * 4 {
             return Err(tk_error("internal error: picture size mismatch".into(), &["VIEW", "SIZE"]));
         }
+        let get_size = self.slot(SLOT_PHOTO_GET_SIZE, "Tk_PhotoGetSize")?;
         let set_size = self.slot(SLOT_PHOTO_SET_SIZE, "Tk_PhotoSetSize")?;
         let put_block = self.slot(SLOT_PHOTO_PUT_BLOCK, "Tk_PhotoPutBlock")?;
-        // SAFETY: slots 268 and 266 hold Tk_PhotoSetSize and Tk_PhotoPutBlock
-        // with these (Tk 8.6, interp-first) signatures.
-        let (set_size, put_block) = unsafe {
+        // SAFETY: slots 149, 268 and 266 hold Tk_PhotoGetSize,
+        // Tk_PhotoSetSize and Tk_PhotoPutBlock with these (Tk 8.6,
+        // interp-first) signatures.
+        let (get_size, set_size, put_block) = unsafe {
             (
+                std::mem::transmute::<*const c_void, GetSizeFn>(get_size),
                 std::mem::transmute::<*const c_void, SetSizeFn>(set_size),
                 std::mem::transmute::<*const c_void, PutBlockFn>(put_block),
             )
@@ -179,14 +184,23 @@ impl Tk {
             pixel_size: 4,
             offset: [0, 1, 2, OPAQUE],
         };
+        let (mut now_w, mut now_h) = (0, 0);
+        // SAFETY: live photo; Tk writes its two sizes to the two ints.
+        unsafe { get_size(photo.0.as_ptr(), &mut now_w, &mut now_h) };
+        // A redraw at the same size (the usual case) skips Tk_PhotoSetSize:
+        // each call rescans the whole photo for partial alpha and resizes
+        // every instance, which at zoom 2 cost a tenth of the redraw. The
+        // block then covers the photo exactly, as after the two calls.
+        let resize = (now_w, now_h) != (w, h);
         // SAFETY: live interpreter and photo; `block` describes `pixels`
         // (checked length), which outlive the calls; Tk copies the block.
         // Setting the size to w x h and then 0 x 0 ("as large as needed")
         // shrinks a larger photo without pinning its size, as `configure
         // -width w` then `-width 0` does.
         let rc = unsafe {
-            if set_size(interp.as_ptr(), photo.0.as_ptr(), w, h) != 0
-                || set_size(interp.as_ptr(), photo.0.as_ptr(), 0, 0) != 0
+            if resize
+                && (set_size(interp.as_ptr(), photo.0.as_ptr(), w, h) != 0
+                    || set_size(interp.as_ptr(), photo.0.as_ptr(), 0, 0) != 0)
             {
                 tcl_sys::TCL_ERROR as c_int
             } else {
