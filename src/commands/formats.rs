@@ -5,13 +5,14 @@
 //! `$c photo imageName ?view options?` (Tk; drawn by `::mx::PhotoPut`).
 
 use super::registry::{split_name, CanvasEntry, InterpState};
-use crate::core::limits::{alloc_failed, probe, try_vec, MAX_PHOTO_PIXELS};
+use crate::core::limits::{alloc_failed, try_vec, MAX_PHOTO_PIXELS};
 use crate::core::{Canvas, MxError};
 use crate::formats::gzip;
 use crate::formats::load::{load as load_file, LoadOptions};
 use crate::formats::slice::{self, Axis, Tiles, View};
 use crate::formats::{save::save_with as save_file, save_png, FileFormat};
 use crate::tcl::path::native_path;
+use crate::tcl::room::can_allocate;
 use crate::tcl::{choices, Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
@@ -162,7 +163,10 @@ fn photo_pixels(picture: &Tiles) -> Result<Obj, CmdError> {
         .into());
     }
     let len = count as usize;
-    probe(len * PHOTO_BYTES_PER_PIXEL, "the photo's pixels (Tcl's and Tk's copies)")?;
+    let copies = len.saturating_mul(PHOTO_BYTES_PER_PIXEL);
+    if !can_allocate(copies) {
+        return Err(alloc_failed(copies, "the photo's pixels (Tcl's and Tk's copies)").into());
+    }
     Obj::bytes_filled(len, |dst| picture.fill_all(dst)).ok_or_else(|| alloc_failed(len, "the photo's pixels").into())
 }
 

@@ -36,17 +36,6 @@ pub fn try_vec<T>(len: usize, what: &str) -> Result<Vec<T>, MxError> {
     Ok(v)
 }
 
-/// Check that `bytes` more bytes can be had from the allocator right now,
-/// before handing work to Tcl, whose own allocator aborts the process
-/// (`Tcl_Panic`) when `malloc` fails. The probe takes the memory from the
-/// same `malloc` and gives it back at once: it cannot reserve it, so another
-/// thread may take it in between; under an address-space limit
-/// (`ulimit -v`, `prlimit --as`), the usual way to run out, it is reliable.
-pub fn probe(bytes: usize, what: &str) -> Result<(), MxError> {
-    let mut v: Vec<u8> = Vec::new();
-    v.try_reserve_exact(bytes).map_err(|_| alloc_failed(bytes, what))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,8 +45,6 @@ mod tests {
         let e = try_vec::<u64>(usize::MAX / 16, "a test").unwrap_err();
         assert_eq!(e.code[..2], ["MX", "ALLOC"]);
         assert!(e.message.contains("a test"), "{}", e.message);
-        assert_eq!(probe(usize::MAX / 2, "x").unwrap_err().code[..2], ["MX", "ALLOC"]);
-        assert!(probe(1 << 20, "x").is_ok());
         assert_eq!(try_vec::<u8>(10, "x").unwrap().capacity(), 10);
     }
 }

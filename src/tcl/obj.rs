@@ -1,6 +1,6 @@
 //! `Tcl_Obj` values: [`Obj`] owns one reference, [`Arg`] borrows a command argument.
 
-use super::room::tcl_can_allocate;
+use super::room::can_allocate;
 use super::size::{from_tcl, to_tcl, TclSize, MAX_BYTE_ARRAY};
 use super::stubs::tcl_call;
 use std::marker::PhantomData;
@@ -105,7 +105,7 @@ impl Obj {
     /// is beyond [`MAX_BYTE_ARRAY`] or Tcl's allocator cannot provide it:
     /// Tcl's own allocation would panic (abort the process) instead.
     pub fn bytes_filled(len: usize, fill: impl FnOnce(&mut [u8])) -> Option<Obj> {
-        if len > MAX_BYTE_ARRAY || !tcl_can_allocate(len) {
+        if len > MAX_BYTE_ARRAY || !can_allocate(len) {
             return None;
         }
         let tcl_len = to_tcl(len)?;

@@ -17,14 +17,14 @@ use super::stubs::tcl_call;
 /// of the allocator once first.
 pub fn list_room(len: usize) -> bool {
     let per_value = std::mem::size_of::<tcl_sys::Tcl_Obj>() + 2 * std::mem::size_of::<*mut tcl_sys::Tcl_Obj>();
-    len <= MAX_LIST_LENGTH && len.checked_mul(per_value).is_some_and(tcl_can_allocate)
+    len <= MAX_LIST_LENGTH && len.checked_mul(per_value).is_some_and(can_allocate)
 }
 
 /// Whether Tcl's allocator can provide `len` bytes now: asked with
 /// `Tcl_AttemptAlloc` (which fails instead of panicking) and handed back at
 /// once, so the allocation Tcl then makes for the value is very likely to
 /// succeed. The margin covers the value's header.
-pub(super) fn tcl_can_allocate(len: usize) -> bool {
+pub fn can_allocate(len: usize) -> bool {
     let Some(with_header) = len.checked_add(64) else { return false };
     #[cfg(not(tcl9))]
     let Ok(with_header) = std::ffi::c_uint::try_from(with_header) else {
