@@ -5,9 +5,9 @@
 //! Adding a header fact is adding one row (and its setter, if scripts may
 //! set it): the option tables are derived from [`FACTS`], never written twice.
 
-use super::header_facts as hf;
+use super::header_facts::{self as hf, bad};
 use crate::core::metadata::{spatial_unit_names, time_unit_names};
-use crate::core::{Canvas, Metadata, MxError};
+use crate::core::{Canvas, Metadata};
 use crate::tcl::{Arg, CmdError, DynTable, Interp, Obj};
 use once_cell::sync::Lazy;
 
@@ -130,18 +130,13 @@ pub fn info(canvas: &Canvas) -> Obj {
     Obj::dict(FACTS.iter().filter_map(|f| (f.get)(canvas).map(|v| (f.key, v))))
 }
 
-fn bad(option: &str, value: Arg<'_>, expected: String) -> CmdError {
-    let text = value.to_str();
-    MxError::mx(format!("bad {option} \"{text}\": expected {expected}"), &["CONFIGURE", option, &text]).into()
-}
-
 /// A double that a header's f32 field can hold.
 fn float32(interp: Interp, option: &str, value: Arg<'_>, positive: bool) -> Result<f32, CmdError> {
     let v = interp.get_double(value)?;
     let ok = v.is_finite() && v.abs() <= f32::MAX as f64 && (!positive || v > 0.0);
     if !ok {
         let what = if positive { "a positive number" } else { "a finite number" };
-        return Err(bad(option, value, format!("{what} that fits a 32-bit float")));
+        return Err(bad(option, value, &format!("{what} that fits a 32-bit float")));
     }
     Ok(v as f32)
 }
@@ -149,7 +144,7 @@ fn float32(interp: Interp, option: &str, value: Arg<'_>, positive: bool) -> Resu
 fn code(interp: Interp, option: &str, value: Arg<'_>) -> Result<i16, CmdError> {
     let v = interp.get_wide(value)?;
     if !(0..=4).contains(&v) {
-        return Err(bad(option, value, "a NIfTI xform code from 0 to 4".into()));
+        return Err(bad(option, value, "a NIfTI xform code from 0 to 4"));
     }
     Ok(v as i16)
 }
@@ -157,7 +152,7 @@ fn code(interp: Interp, option: &str, value: Arg<'_>) -> Result<i16, CmdError> {
 fn set_description(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> Result<(), CmdError> {
     let text = value.to_str();
     if text.len() > 80 || text.contains('\0') {
-        return Err(bad(option, value, "text of at most 80 bytes".into()));
+        return Err(bad(option, value, "text of at most 80 bytes"));
     }
     m.description = text.into_bytes();
     Ok(())
@@ -165,7 +160,7 @@ fn set_description(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) ->
 
 fn set_sform(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> Result<(), CmdError> {
     let rows = interp.list_elements(value)?;
-    let expected = || bad(option, value, "3 or 4 rows of 4 numbers, a 4th row being {0 0 0 1}".to_string());
+    let expected = || bad(option, value, "3 or 4 rows of 4 numbers, a 4th row being {0 0 0 1}");
     if rows.len() != 3 && rows.len() != 4 {
         return Err(expected());
     }
@@ -190,7 +185,7 @@ fn set_sform(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> 
 
 fn set_spacing(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> Result<(), CmdError> {
     let items = interp.list_elements(value)?;
-    let expected = || bad(option, value, "3 positive numbers {dx dy dz}".into());
+    let expected = || bad(option, value, "3 positive numbers {dx dy dz}");
     if items.len() != 3 {
         return Err(expected());
     }
@@ -203,7 +198,7 @@ fn set_spacing(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -
 fn set_tstep(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> Result<(), CmdError> {
     let t = float32(interp, option, value, false)?;
     if t < 0.0 {
-        return Err(bad(option, value, "a time step of at least 0".into()));
+        return Err(bad(option, value, "a time step of at least 0"));
     }
     m.tstep = t;
     Ok(())
@@ -211,14 +206,14 @@ fn set_tstep(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> 
 
 fn set_t_units(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> Result<(), CmdError> {
     if !m.set_time_unit(&value.to_str()) {
-        return Err(bad(option, value, format!("one of {}", time_unit_names().collect::<Vec<_>>().join(", "))));
+        return Err(bad(option, value, &format!("one of {}", time_unit_names().collect::<Vec<_>>().join(", "))));
     }
     Ok(())
 }
 
 fn set_xyz_units(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> Result<(), CmdError> {
     if !m.set_spatial_unit(&value.to_str()) {
-        return Err(bad(option, value, format!("one of {}", spatial_unit_names().collect::<Vec<_>>().join(", "))));
+        return Err(bad(option, value, &format!("one of {}", spatial_unit_names().collect::<Vec<_>>().join(", "))));
     }
     Ok(())
 }

@@ -87,7 +87,9 @@ pub fn extensions(c: &Canvas) -> Option<Obj> {
 
 // ---- setters: `$c configure` options ----
 
-fn bad(option: &str, value: Arg<'_>, expected: &str) -> CmdError {
+/// `bad -option "value": expected ...`, errorcode `MX CONFIGURE -option
+/// value`: every `$c configure` setter's refusal (facts.rs's too).
+pub(super) fn bad(option: &str, value: Arg<'_>, expected: &str) -> CmdError {
     let shown = value.to_str();
     MxError::mx(format!("bad {option} \"{shown}\": expected {expected}"), &["CONFIGURE", option, &shown]).into()
 }
