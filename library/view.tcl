@@ -107,7 +107,7 @@ proc ::mx::view::FitZoom {v} {
     expr {max(1, $k)}
 }
 
-# Columns and rows of a slice along $axis (layout of src/formats/slice.rs).
+# Columns and rows of a slice along $axis (layout of src/formats/slices/mod.rs).
 proc ::mx::view::PlaneSize {v axis} {
     upvar #0 ::mx::view::S_$v S
     switch -- $axis {

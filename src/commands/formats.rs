@@ -9,7 +9,7 @@ use crate::core::limits::{alloc_failed, try_vec, MAX_PHOTO_PIXELS};
 use crate::core::{Canvas, MxError};
 use crate::formats::gzip;
 use crate::formats::load::{load as load_file, LoadOptions};
-use crate::formats::slice::{self, Axis, Tiles, View};
+use crate::formats::slices::{self, Axis, Tiles, View};
 use crate::formats::{save::save_with as save_file, save_png, FileFormat};
 use crate::tcl::path::native_path;
 use crate::tcl::room::can_allocate;
@@ -181,7 +181,7 @@ fn view_option(
     match option {
         ViewOption::Axis => view.axis = interp.get_choice(value)?,
         ViewOption::Flip => view.flip = interp.get_boolean(value)?,
-        ViewOption::Frame => view.frame = slice::check_frame(canvas, interp.get_wide(value)?)?,
+        ViewOption::Frame => view.frame = slices::check_frame(canvas, interp.get_wide(value)?)?,
         ViewOption::Window => view.window = Some(window(interp, value)?),
     }
     Ok(())
@@ -225,8 +225,8 @@ fn slice_picture<'a>(canvas: &'a Canvas, interp: Interp, options: &[Arg<'_>]) ->
     }
     // The slice index is checked once the axis is known, whatever the option order.
     let index = match index {
-        Some(i) => slice::check_slice(canvas, view.axis, i)?,
-        None => slice::middle_slice(canvas, view.axis),
+        Some(i) => slices::check_slice(canvas, view.axis, i)?,
+        None => slices::middle_slice(canvas, view.axis),
     };
     Ok(Tiles::slice(canvas, index, &view)?)
 }
@@ -266,12 +266,12 @@ fn montage_picture<'a>(canvas: &'a Canvas, interp: Interp, options: &[Arg<'_>]) 
         };
         view_option(canvas, interp, view_opt, pair[1], &mut view)?;
     }
-    let count = wanted.as_ref().map_or(slice::slice_count(canvas, view.axis), Vec::len);
+    let count = wanted.as_ref().map_or(slices::slice_count(canvas, view.axis), Vec::len);
     let mut indices = try_vec(count, "the list of slices")?;
     match wanted {
         Some(list) => {
             for i in list {
-                indices.push(slice::check_slice(canvas, view.axis, i)?);
+                indices.push(slices::check_slice(canvas, view.axis, i)?);
             }
         }
         None => indices.extend(0..count),

@@ -6,7 +6,7 @@
 //! when it refuses one.
 
 use crate::core::{Canvas, Metadata, MxError};
-use crate::formats::header_encode::{minimal_ndim, ndim_for};
+use crate::formats::nifti::encode::{minimal_ndim, ndim_for};
 use crate::tcl::{Arg, CmdError, Interp, Obj};
 
 fn md(c: &Canvas) -> &Metadata {

@@ -5,7 +5,7 @@
 //! ::mx::_snapshot photo file
 //! ```
 //!
-//! `_render` draws one slice (see `crate::formats::render` for colours,
+//! `_render` draws one slice (see `crate::formats::slices::render` for colours,
 //! overlay blending and zoom) straight into a Tk photo with one
 //! `Tk_PhotoPutBlock`; its result is the picture's size and the base
 //! window used. It checks every option before drawing, so the Tcl side can
@@ -17,8 +17,8 @@ use super::registry::{CanvasEntry, InterpState};
 use crate::core::{Canvas, MxError};
 use crate::formats::files::PendingFile;
 use crate::formats::png::rgb_png_bytes;
-use crate::formats::render::{self, Colormap, Layer, Spec};
-use crate::formats::slice::{self, Axis};
+use crate::formats::slices::render::{self, Colormap, Layer, Spec};
+use crate::formats::slices::{self, Axis};
 use crate::tcl::tk::Tk;
 use crate::tcl::{choices, Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
@@ -151,10 +151,10 @@ pub fn render_command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>])
     let picture = {
         let canvas = entry.canvas.borrow();
         // Indices are checked once the axis is known, whatever the option order.
-        spec.frame = slice::check_frame(&canvas, frame)?;
+        spec.frame = slices::check_frame(&canvas, frame)?;
         spec.index = match slice_index {
-            Some(i) => slice::check_slice(&canvas, spec.axis, i)?,
-            None => slice::middle_slice(&canvas, spec.axis),
+            Some(i) => slices::check_slice(&canvas, spec.axis, i)?,
+            None => slices::middle_slice(&canvas, spec.axis),
         };
         let over = overlay.as_ref().map(|(e, _)| e.canvas.borrow());
         if let (Some(o), Some((_, name))) = (over.as_deref(), overlay.as_ref()) {

@@ -5,13 +5,14 @@
 //! name; the name only says which file of a pair was given. Voxels are read
 //! straight into the canvas buffer, then put into native byte order.
 
+use super::analyze;
 use super::files::{
     first_existing, open_decoded_as, pair_candidates, read_up_to, shown, skip, split_name, Buffering, Decoded, Ending,
 };
-use super::nifti_header::{self, Flavour, Header, HEADER_SIZE};
+use super::nifti::extensions;
+use super::nifti::header::{self, Flavour, Header, HEADER_SIZE};
 use super::voxels::{apply_scaling, swap_bytes};
 use super::FileFormat;
-use super::{analyze, extensions};
 use crate::core::error::MxResult;
 use crate::core::storage::StorageKind;
 use crate::core::{Canvas, Geometry, MxError};
@@ -50,7 +51,7 @@ pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResul
     let header_path = shown(&header_file).into_owned();
     let mut raw = [0u8; HEADER_SIZE];
     let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
-    let mut header = nifti_header::decode(&raw[..got], &header_path)?;
+    let mut header = header::decode(&raw[..got], &header_path)?;
     check_format(&header, options.format, &header_path)?;
 
     let mut canvas = match header.flavour {

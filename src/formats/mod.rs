@@ -1,32 +1,36 @@
-//! Image files in and out: NIfTI-1 and Analyze 7.5 volumes, PNG pictures of
-//! slices. Safe Rust, no Tcl: the commands in `crate::commands::formats`
-//! parse arguments and call these.
+//! Image files in and out. Safe Rust, no Tcl: the commands in
+//! `crate::commands::formats` parse arguments and call these.
+//!
+//! One folder per format, the pieces they share beside them:
+//! * [`nifti`]: the 348-byte NIfTI-1 / Analyze 7.5 header, its `datatype`
+//!   codes and extensions; [`analyze`]: where SPM's Analyze puts the voxels
+//!   in space (originator, `.mat` sidecar); [`gzip`]: `.gz` in and out;
+//!   [`png`]: the PNG encoder; [`slices`]: 2-D planes of a canvas for
+//!   pictures and the viewer.
+//! * [`load`] and [`save`]: a file into a canvas and back, choosing the format;
+//!   [`files`] and [`replace`]: which files a name stands for, and replacing
+//!   them all or none; [`voxels`]: byte order and value scaling.
 //!
 //! The 348-byte header is read and written by our own codec
-//! ([`nifti_header`]) rather than the `nifti` crate, which (0.18, as measured
+//! ([`nifti::header`]) rather than the `nifti` crate, which (0.18, as measured
 //! for this project in issue 4) rejects Analyze 7.5 and pairs opened by their `.img`, judges compression
 //! by file name, misreads files whose `vox_offset` is past 352 without
 //! extensions, panics when `bitpix` disagrees with `datatype`, and on write
 //! drops the value scaling, renames files and truncates large dimensions.
 
 pub mod analyze;
-pub mod datatype;
-pub mod extensions;
 pub mod files;
 pub mod gzip;
-pub mod header_encode;
 pub mod load;
-pub mod matfile;
-pub mod nifti_header;
+pub mod nifti;
 pub mod png;
-pub mod render;
 pub mod replace;
 pub mod save;
-pub mod slice;
+pub mod slices;
 pub mod voxels;
 
 use crate::core::error::MxResult;
-use slice::Tiles;
+use slices::Tiles;
 
 /// The file formats `-format` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -57,7 +57,7 @@ fn sample(vtype: VoxelType, dims: [i64; 4]) -> Canvas {
         ..Metadata::default()
     };
     // What a load reports: the file's dim[0].
-    m.extra.ndim = super::header_encode::ndim_for(c.geometry().dims(), 0);
+    m.extra.ndim = super::nifti::encode::ndim_for(c.geometry().dims(), 0);
     c.set_metadata(m);
     c
 }

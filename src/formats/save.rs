@@ -7,11 +7,12 @@
 //! under temporary names and renamed into place, so a failed save leaves any
 //! existing file untouched and no partial file behind.
 
+use super::analyze;
 use super::files::{commit_all, shown, split_name, with_ending, Ending, PendingFile};
-use super::header_encode::encode as encode_header;
-use super::nifti_header::{Flavour, HEADER_SIZE};
+use super::nifti::encode::encode as encode_header;
+use super::nifti::extensions;
+use super::nifti::header::{Flavour, HEADER_SIZE};
 use super::FileFormat;
-use super::{analyze, extensions};
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};
 use std::borrow::Cow;

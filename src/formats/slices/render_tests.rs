@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::core::{Geometry, Value};
-use crate::formats::slice::grey_level;
+use crate::formats::slices::grey_level;
 
 /// A 3x2x2 int16 canvas with value 100*z + 10*y + x.
 fn numbered() -> Canvas {

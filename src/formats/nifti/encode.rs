@@ -1,8 +1,8 @@
 //! Encoding the 348-byte NIfTI-1 / Analyze 7.5 header (little-endian), the
-//! counterpart of [`super::nifti_header::decode`].
+//! counterpart of [`super::header::decode`].
 
 use super::datatype;
-use super::nifti_header::{Flavour, HEADER_SIZE, MAX_HEADER_DIM};
+use super::header::{Flavour, HEADER_SIZE, MAX_HEADER_DIM};
 use crate::core::error::MxResult;
 use crate::core::{Metadata, MxError, VoxelType};
 

@@ -3,7 +3,7 @@
 //! Safe Rust, no Tcl or Tk: `crate::commands::view` hands the result to a Tk
 //! photo in one block.
 //!
-//! The plane's layout and `flip` are those of [`super::slice`] (`$c png`).
+//! The plane's layout and `flip` are those of [`super`] (`$c png`).
 //! Colour, for a value `v` under the window `lo..hi` with grey level
 //! `g = slice::grey_level(v, lo, hi)` (0..255, NaN is 0; computed here by
 //! [`level`], which gives the same value faster):
@@ -20,7 +20,7 @@
 //! `out = (base * (255 - a) + over * a + 127) / 255` (integer division).
 //! Zoom `k` repeats every pixel as a k x k block (nearest neighbour).
 
-use super::slice::Axis;
+use super::Axis;
 use crate::core::error::MxResult;
 use crate::core::stats::stats;
 use crate::core::{Canvas, MxError, VoxelType};

@@ -15,6 +15,8 @@
 //! the size of the picture (or, as before, a plane of f64 per slice) is
 //! allocated, whatever the canvas or the number of slices.
 
+pub mod render;
+
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};
 

@@ -194,5 +194,5 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
 }
 
 #[cfg(test)]
-#[path = "nifti_header_tests.rs"]
+#[path = "header_tests.rs"]
 mod tests;

@@ -1,7 +1,7 @@
-//! Tests of the header codec ([`super`] and [`super::super::header_encode`]).
+//! Tests of the header codec ([`super`] and [`super::super::encode`]).
 
 use super::*;
-use crate::formats::header_encode::{encode, ndim_for};
+use crate::formats::nifti::encode::{encode, ndim_for};
 
 fn sample_metadata() -> Metadata {
     let mut m = Metadata {

@@ -5,10 +5,10 @@
 //! in a `.hdr` at the end of the file. mxcanvas keeps them as opaque bytes
 //! (AFNI XML, comments, JSON sidecars-in-header...) and writes them back.
 
-use super::files::{io_error, read_up_to};
 use crate::core::error::MxResult;
 use crate::core::metadata::Extension;
 use crate::core::MxError;
+use crate::formats::files::{io_error, read_up_to};
 use crate::sys::alloc::zeroed_bytes;
 use std::io::Read;
 

@@ -10,7 +10,7 @@
 //! [`Tiles`] a piece at a time, and the compressed stream goes out in IDAT
 //! chunks of at most [`IDAT_CHUNK`] bytes (PNG allows any number of them).
 
-use super::slice::Tiles;
+use crate::formats::slices::Tiles;
 use flate2::write::ZlibEncoder;
 use flate2::{Compression, Crc};
 use std::io::{self, Write};
@@ -121,9 +121,9 @@ pub fn rgb_png_bytes(width: usize, height: usize, rgb: &[u8]) -> io::Result<Vec<
 
 #[cfg(test)]
 mod tests {
-    use super::super::slice::View;
     use super::*;
     use crate::core::{Canvas, Geometry, Value, VoxelType};
+    use crate::formats::slices::View;
     use flate2::read::ZlibDecoder;
     use std::io::Read;
 

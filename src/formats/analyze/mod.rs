@@ -10,10 +10,12 @@
 //! sidecar when the origin cannot express the affine (or when a sidecar of
 //! that name exists already, so that it never contradicts the header).
 
+pub mod matfile;
+
 use super::files::{io_error, shown, split_name, with_ending};
-use super::matfile::{self, Affine};
 use crate::core::error::MxResult;
 use crate::core::{Metadata, MxError};
+use matfile::Affine;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
