@@ -29,7 +29,7 @@ proc ::mx::view::OptionNames {} {
 
 # mx::view canvas ?-option value ...?
 proc ::mx::view {canvas args} {
-    if {[catch {package require Tk 8.6} msg]} {
+    if {[catch {package require Tk 8.6-} msg]} {
         return -code error -errorcode {MX TK MISSING} \
             "cannot open a viewer of \"$canvas\": Tk is not available ($msg)"
     }
