@@ -27,7 +27,7 @@ use std::rc::Rc;
 type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg<'_>]) -> CmdResult;
 
 /// The package's global commands, as MEDx ImageScript names them.
-const COMMANDS: [(&str, GlobalCommand); 8] = [
+const COMMANDS: [(&str, GlobalCommand); 10] = [
     ("MxCanvas", mxcanvas::command),
     ("MxExternCanvas", |s, i, a| transport::extern_canvas(s, i, a)),
     ("MxInternCanvas", |s, i, a| transport::intern_canvas(s, i, a)),
@@ -38,6 +38,8 @@ const COMMANDS: [(&str, GlobalCommand); 8] = [
     // Hidden helpers of `mx::view` (library/view.tcl).
     ("::mx::_render", |s, i, a| view::render_command(s, i, a)),
     ("::mx::_snapshot", |s, i, a| view::snapshot_command(s, i, a)),
+    ("::mx::_planes", |s, i, a| view::planes_command(s, i, a)),
+    ("::mx::_window", |s, i, a| view::window_command(s, i, a)),
 ];
 
 /// Create the commands in `interp`, and make sure transports are released
