@@ -245,7 +245,7 @@ pub fn render_command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>])
 
 /// ::mx::_planes canvas ?-orientation o? ?-convention c? ?-flip b?
 pub fn planes_command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
-    if objv.len() < 2 || objv.len().is_multiple_of(2) {
+    if objv.len() < 2 || !objv.len().is_multiple_of(2) {
         return Err(interp.wrong_num_args(1, objv, "canvas ?-orientation o? ?-convention c? ?-flip b?"));
     }
     let entry = state.lookup(interp, objv[1])?;
