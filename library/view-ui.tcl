@@ -120,12 +120,18 @@ proc ::mx::view::Colorbar {v} {
         set S(barmap) $map
     }
     lassign $S(shown) lo hi
-    set labels [expr {$map eq "labels" ? {{} {} {}} : [list [format %.4g $hi] [format %.4g [expr {($lo + $hi) / 2.0}]] [format %.4g $lo]]}]
+    set labels [expr {$map eq "labels" ? {{} {} {}} : [lmap n [list $hi [expr {($lo + $hi) / 2.0}] $lo] { Number $n }]}]
     foreach tag {hi mid lo} y [list 8 [expr {8 + $h / 2}] [expr {8 + $h - 1}]] text $labels {
         $cb coords $tag 24 $y
         $cb itemconfigure $tag -text $text
     }
     $cb configure -height [expr {$h + 16}]
+}
+
+# A colorbar number: up to 6 significant digits, no exponent below a million.
+proc ::mx::view::Number {n} {
+    if {$n == round($n) && abs($n) < 1e6} { return [format %.0f $n] }
+    format %.6g $n
 }
 
 # The crosshair's (column, row) on the plane of a slice along $axis.

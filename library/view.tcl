@@ -202,7 +202,7 @@ proc ::mx::view::Build {v} {
         $c create line 0 0 0 0 -fill yellow -tags {cross col}
         $c create line 0 0 0 0 -fill yellow -tags {cross row}
         foreach side {left right top bottom} {
-            $c create text 0 0 -fill orange -font TkDefaultFont -tags [list label $side]
+            $c create text 0 0 -fill orange -font TkHeadingFont -tags [list label $side]
         }
         # The pane keeps the size it opened with (zoom in, then pan).
         set S(pan,$i) {0 0}
@@ -212,7 +212,7 @@ proc ::mx::view::Build {v} {
     }
     # The colorbar: the bottom-right cell of the world ortho grid, else a column of its own.
     set cb $w.panes.colorbar
-    canvas $cb -highlightthickness 0 -borderwidth 0 -background black -width 70 -height 140
+    canvas $cb -highlightthickness 0 -borderwidth 0 -background black -width 90 -height 144
     set S(barphoto) [image create photo ::mx::view::$v.bar]
     $cb create image 4 8 -anchor nw -image $S(barphoto)
     foreach tag {hi mid lo} { $cb create text 24 0 -anchor w -fill white -font TkDefaultFont -tags $tag }
