@@ -65,6 +65,9 @@ choices! {
     }
 }
 
+/// The largest ratio of a voxel's drawn side to its smallest side.
+const MAX_ASPECT: f64 = 32.0;
+
 /// How the planes are laid out: world or voxel, the convention, the flip.
 #[derive(Clone, Copy)]
 struct Layout {
@@ -82,9 +85,12 @@ impl Layout {
                 let axes = orient::axes(&affine::best(canvas.metadata(), &canvas.geometry()));
                 let plane = Plane::world(&axes, axis, self.convention);
                 // One mm-per-pixel scale for every plane: the smallest voxel
-                // side is `zoom` pixels.
+                // side is `zoom` pixels; a side more than MAX_ASPECT times
+                // longer is drawn MAX_ASPECT times (a 0.1 x 0.1 x 10 mm
+                // volume would otherwise need pictures 100 times its voxels).
                 let least = axes.mm.iter().copied().fold(f64::INFINITY, f64::min);
-                (plane, (plane.mm.0 / least, plane.mm.1 / least))
+                let aspect = |mm: f64| (mm / least).min(MAX_ASPECT);
+                (plane, (aspect(plane.mm.0), aspect(plane.mm.1)))
             }
         }
     }
