@@ -97,6 +97,8 @@ impl Plane {
 /// nibabel's `io_orientation` for an affine's 3x3 part, and the voxel sizes.
 /// A degenerate affine (a zero or non-finite column) falls back to the
 /// identity assignment with 1 mm voxels.
+// Matrix code: rows and columns by index read as the mathematics does.
+#[allow(clippy::needless_range_loop)]
 pub fn axes(a: &Affine) -> Axes {
     let identity = Axes { of_world: [(0, true), (1, true), (2, true)], mm: [1.0; 3] };
     let mm = [0, 1, 2].map(|j| (a[0][j] * a[0][j] + a[1][j] * a[1][j] + a[2][j] * a[2][j]).sqrt());
