@@ -10,6 +10,13 @@ proc ::mx::view::Decorate {v} {
     upvar #0 ::mx::view::S_$v S
     set o $S(opts)
     set k [dict get $o -zoom]
+    # A zoom set by configure (not the wheel) sizes the panes afresh.
+    if {[info exists S(drawnzoom)] && $S(drawnzoom) != $k && !([info exists S(wheel)] && $S(wheel))} {
+        array unset S box,*
+        array unset S pan,*
+        for {set n 0} {$n < [llength $S(panes)]} {incr n} { set S(pan,$n) {0 0} }
+    }
+    set S(drawnzoom) $k
     set i 0
     foreach pane $S(panes) {
         lassign $pane axis photo
@@ -297,12 +304,32 @@ proc ::mx::view::Step {v n} {
     Dispatch $v configure -slice $slice
 }
 
-# Control or Shift with the wheel: zoom in or out by one step.
+# Control or Shift with the wheel: zoom in or out by one step. The panes
+# keep their size and each keeps the crosshair where it was on the screen
+# (as far as the picture reaches); the middle button then pans.
 proc ::mx::view::Zoom {v n} {
     upvar #0 ::mx::view::S_$v S
     if {abs($n) >= 120} { set n [expr {$n / 120}] }
-    set k [expr {max(1, [dict get $S(opts) -zoom] + ($n > 0 ? 1 : -1))}]
-    if {$k != [dict get $S(opts) -zoom]} { Dispatch $v configure -zoom $k }
+    set old [dict get $S(opts) -zoom]
+    set k [expr {max(1, $old + ($n > 0 ? 1 : -1))}]
+    if {$k == $old} { return }
+    set i 0
+    foreach pane $S(panes) {
+        lassign $pane axis
+        if {[dict get $S(opts) -layout] eq "single"} { set axis [dict get $S(opts) -axis] }
+        lassign [InPlane $v $axis] col row
+        lassign [Scale $v $axis $old] sx sy
+        lassign [Scale $v $axis $k] nx ny
+        lassign $S(pan,$i) dx dy
+        set S(pan,$i) [list [expr {round($dx + ($col + 0.5) * ($sx - $nx))}] [expr {round($dy + ($row + 0.5) * ($sy - $ny))}]]
+        incr i
+    }
+    set S(wheel) 1
+    try {
+        Dispatch $v configure -zoom $k
+    } finally {
+        set S(wheel) 0
+    }
 }
 
 # Middle-drag: move the picture within pane $i.
