@@ -144,8 +144,10 @@ viewer-shot: build display-deps venv
 
 test: build test-rust test-tcl test9
 
-# display-deps: tests/tk_stubs_layout.rs compiles against Tk's headers.
+# display-deps: tests/tk_stubs_layout.rs compiles against Tk's headers (and
+# Tk 9.0's, which ensure-tcl9.sh unpacks with Tcl 9 when it can be had).
 test-rust: deps display-deps
+	@sh scripts/ensure-tcl9.sh tclsh >/dev/null
 	$(CARGO) test --release --workspace
 
 test-tcl: build venv test-deps display-deps
