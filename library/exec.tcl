@@ -35,6 +35,7 @@
 #     global level, code 0 (result as above) or 1 (the error message). An
 #     error without -command, or an error of the callback, goes to the
 #     interpreter's background error handler.
+#   - A canvas that a running -async call holds is refused (MX EXEC BUSY).
 #   - `mx::exec cancel id` kills the program (every process of its
 #     pipeline, SIGKILL), frees its segments, leaves its canvases as they
 #     were, and does not call the callback. An unknown id is an error.
@@ -157,6 +158,18 @@ proc ::mx::_exec::CheckCanvases {canvases} {
                 "canvas \"$c\" is listed twice: expected each canvas once (its result can be interned only once)"
         }
         lappend seen $fq
+    }
+    # A canvas that a running -async call holds: two runs on one canvas
+    # would intern over each other (and a failure would undo the other's).
+    variable Jobs
+    foreach id [lsort -dictionary [array names Jobs]] {
+        foreach c [dict get $Jobs($id) canvases] {
+            set fq [namespace eval :: [list namespace which -command $c]]
+            if {$fq ne "" && $fq in $seen} {
+                return -code error -errorcode [list MX EXEC BUSY $c $id] \
+                    "canvas \"$c\" is in use by the running mx::exec $id: expected it to end first (or mx::exec cancel $id)"
+            }
+        }
     }
     return $canvases
 }
