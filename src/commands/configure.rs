@@ -20,7 +20,8 @@ pub fn configure(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdRe
     let args = &objv[2..];
     match args.len() {
         0 => {
-            let pairs: Vec<(String, Obj)> = facts::settable().map(|f| (format!("-{}", f.key), current(entry, f))).collect();
+            let pairs: Vec<(String, Obj)> =
+                facts::settable().map(|f| (format!("-{}", f.key), current(entry, f))).collect();
             Ok(Some(Obj::dict(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())))))
         }
         1 => Ok(Some(current(entry, facts::option(interp, args[0])?))),

@@ -31,7 +31,11 @@ pub fn kill_command(_state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> C
         // A process that has already exited (ESRCH) is what was wanted.
         if let Err(e) = kill(pid, Signal::SIGKILL) {
             if e != nix::errno::Errno::ESRCH {
-                return Err(MxError::posix(format!("cannot kill process {pid}"), crate::sys::SysError { call: "kill", errno: e }).into());
+                return Err(MxError::posix(
+                    format!("cannot kill process {pid}"),
+                    crate::sys::SysError { call: "kill", errno: e },
+                )
+                .into());
             }
         }
     }

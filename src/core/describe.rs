@@ -56,9 +56,9 @@ pub fn canvas_line(index: usize, shmid: i32, canvas: &Canvas) -> String {
         canvas.bytes()
     );
     // Writing into a String cannot fail.
-    let _ = write!(
+    let _ = writeln!(
         line,
-        " spacing={} tstep={} units={},{} slope={} inter={} affine={}\n",
+        " spacing={} tstep={} units={},{} slope={} inter={} affine={}",
         numbers(m.spacing.iter().map(|&v| v as f64)),
         number(m.tstep as f64),
         m.spatial_unit(),
