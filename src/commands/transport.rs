@@ -27,9 +27,9 @@ choices! { enum InternOption("option") { Reshape = "-reshape" } }
 
 /// MxInternCanvas ?-reshape? canvas shmid ?freeTransport?
 pub fn intern_canvas(state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
-    // With 4 or 5 words, a first word starting with "-" is the option (the
+    // With 3 or more words, a first word starting with "-" is the option (the
     // package never makes up a canvas name starting with one).
-    let reshape = objv.len() > 3 && objv[1].to_str().starts_with('-');
+    let reshape = objv.len() > 2 && objv[1].to_str().starts_with('-');
     if reshape {
         let InternOption::Reshape = interp.get_choice(objv[1])?;
     }
