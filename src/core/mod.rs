@@ -12,6 +12,7 @@ pub mod canvas;
 pub mod copy;
 pub mod error;
 pub mod exit_gate;
+pub mod fork_guard;
 pub mod geometry;
 pub mod integer_text;
 pub mod limits;

@@ -11,6 +11,7 @@
 
 use super::error::MxError;
 use crate::sys::shm;
+use crate::sys::watchdog;
 use crate::sys::SysError;
 use nix::errno::Errno;
 use once_cell::sync::Lazy;
@@ -51,6 +52,7 @@ static START: Lazy<u32> = Lazy::new(|| {
 /// another user squatting on purpose — just moves on to the next.
 /// Large segments get huge pages where the system has them ([`shm::create_large`]).
 pub fn create_mx_segment(bytes: usize, mode: u32) -> Result<shm::NewSegment, SysError> {
+    start_watchdog();
     let start = *START;
     create_walking(|| start.wrapping_add(NEXT_KEY.fetch_add(1, Ordering::Relaxed) as u32), bytes, mode)
 }
@@ -67,6 +69,14 @@ fn create_walking(mut next: impl FnMut() -> u32, bytes: usize, mode: u32) -> Res
     }
     // Every key of the range names a live segment: 65536 mxcanvas segments.
     Err(last)
+}
+
+/// Make sure this process's watchdog runs ([`crate::sys::watchdog`]): it
+/// removes the segments of our key range that a killed process made but had
+/// not yet marked for removal. Called before each segment is made, and when
+/// the package is loaded (while the process is small: the watchdog is a fork).
+pub fn start_watchdog() {
+    watchdog::ensure(watchdog::KeyRange { base: MX_KEY_BASE, mask: !0xFFFF });
 }
 
 /// Why shmget refused, with the system limit that is most likely the cause.

@@ -1,0 +1,75 @@
+//! The watchdog (issue 17) removes what a process killed between `shmget`
+//! and marking the segment leaves: a forked child starts its watchdog, makes
+//! one unmarked segment with a key of the package's range and one with a key
+//! outside it, and dies without any cleanup (`_exit`, as after SIGKILL no
+//! exit handler runs). The first must go; the second, not the package's,
+//! must stay. A segment of another (dead) process with our key stays too:
+//! the watchdog only takes its own process's.
+//!
+//! One test in its own binary: it forks.
+
+use mxcanvas::core::segment::MX_KEY_BASE;
+use mxcanvas::sys::shm;
+use std::time::{Duration, Instant};
+
+fn exists(id: i32) -> bool {
+    shm::stat(id).is_ok()
+}
+
+/// A free key of the given range, starting from a pid-derived offset.
+fn make(base: i32) -> i32 {
+    let mut n = std::process::id().wrapping_mul(7919) & 0xFFFF;
+    loop {
+        match shm::create(base | n as i32, 4096, 0o600) {
+            Ok(segment) => return segment.keep(),
+            Err(e) if e.errno == nix::errno::Errno::EEXIST => n = (n + 1) & 0xFFFF,
+            Err(e) => panic!("cannot make a test segment: {e}"),
+        }
+    }
+}
+
+#[test]
+fn the_watchdog_removes_only_its_processs_unmarked_segments_of_our_range() {
+    // Made by this (living) test process with our key: not the child's.
+    let not_the_childs = make(MX_KEY_BASE);
+    let (read_end, write_end) = nix::unistd::pipe().unwrap();
+    // SAFETY: the child makes system calls only (the watchdog's start is a
+    // fork and a pipe; shm::create is shmget) and leaves with _exit.
+    match unsafe { nix::unistd::fork() }.unwrap() {
+        nix::unistd::ForkResult::Child => {
+            mxcanvas::core::segment::start_watchdog();
+            let ours = make(MX_KEY_BASE);
+            let foreign = make(0x1357_0000);
+            let mut text = [0u8; 32];
+            let len = {
+                use std::io::Write;
+                let mut cursor = std::io::Cursor::new(&mut text[..]);
+                let _ = writeln!(cursor, "{ours} {foreign} {}", mxcanvas::sys::watchdog::running() as u8);
+                cursor.position() as usize
+            };
+            let _ = nix::unistd::write(&write_end, &text[..len]);
+            // SAFETY: ends the child at once, as SIGKILL would: no exit handler.
+            unsafe { libc::_exit(0) };
+        }
+        nix::unistd::ForkResult::Parent { child } => {
+            drop(write_end);
+            nix::sys::wait::waitpid(child, None).unwrap();
+            let mut text = [0u8; 64];
+            let n = nix::unistd::read(std::os::fd::AsRawFd::as_raw_fd(&read_end), &mut text).unwrap();
+            let words: Vec<i32> =
+                std::str::from_utf8(&text[..n]).unwrap().split_whitespace().map(|w| w.parse().unwrap()).collect();
+            let (ours, foreign, running) = (words[0], words[1], words[2]);
+            assert_eq!(running, 1, "the child's watchdog started");
+            // The watchdog works once the child is gone: wait for it (bounded).
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while exists(ours) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let result = (exists(ours), exists(foreign), exists(not_the_childs));
+            for id in [ours, foreign, not_the_childs] {
+                let _ = shm::remove(id);
+            }
+            assert_eq!(result, (false, true, true), "(ours removed, foreign kept, another process's kept)");
+        }
+    }
+}
