@@ -8,8 +8,10 @@
 //! Nothing here knows about Tcl, and nothing here is `unsafe`: the only
 //! operating-system access goes through [`crate::sys`].
 
+pub mod affine;
 pub mod canvas;
 pub mod copy;
+pub mod describe;
 pub mod error;
 pub mod exit_gate;
 pub mod fork_guard;

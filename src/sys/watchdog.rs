@@ -16,8 +16,10 @@
 //!
 //! The watchdog is forked from a possibly multi-threaded process, so between
 //! `fork` and `_exit` it only makes system calls (no allocation, no lock).
-//! It is the grandchild (double fork), in a session of its own, with every
-//! other descriptor closed: the interpreter gets no child to reap, a
+//! It first detaches the segments the fork copied into it (read from
+//! `/proc/self/maps`; the interpreter waits until it has), or it would keep
+//! them alive until it exits. It is the grandchild (double fork), in a
+//! session of its own, with every other descriptor closed: the interpreter gets no child to reap, a
 //! terminal's Ctrl-C does not reach it, and it keeps no pipe of the
 //! interpreter's open. If it cannot be started (no process left under
 //! `ulimit -u`, a sandbox), segments are still marked at once: only the
@@ -94,6 +96,21 @@ fn spawn(parent: libc::pid_t, range: KeyRange) -> Option<libc::c_int> {
         return None;
     }
     let [read_end, write_end] = fds;
+    // A second pipe says when the watchdog has let go of the attachments
+    // the fork gave it (end-of-file: it closes every other descriptor after
+    // detaching), so that no segment this process frees later is kept alive
+    // by it, even for a moment.
+    let mut ready = [-1 as libc::c_int; 2];
+    // SAFETY: as above.
+    if unsafe { libc::pipe2(ready.as_mut_ptr(), libc::O_CLOEXEC) } == -1 {
+        // SAFETY: both ends are ours and unused.
+        unsafe {
+            libc::close(read_end);
+            libc::close(write_end);
+        }
+        return None;
+    }
+    let [ready_read, ready_write] = ready;
     // SAFETY: fork has no preconditions; the child below makes only system
     // calls until it exits, as a fork of a multi-threaded process must.
     let first = unsafe { libc::fork() };
@@ -107,11 +124,17 @@ fn spawn(parent: libc::pid_t, range: KeyRange) -> Option<libc::c_int> {
             libc::_exit(0);
         }
     }
-    // SAFETY: `read_end` is ours and used no more in this process.
-    unsafe { libc::close(read_end) };
+    // SAFETY: `read_end` and `ready_write` are ours and used no more here.
+    unsafe {
+        libc::close(read_end);
+        libc::close(ready_write);
+    }
     if first == -1 {
-        // SAFETY: as above, for the write end.
-        unsafe { libc::close(write_end) };
+        // SAFETY: as above, for the other ends.
+        unsafe {
+            libc::close(write_end);
+            libc::close(ready_read);
+        }
         return None;
     }
     let mut status = 0;
@@ -120,7 +143,77 @@ fn spawn(parent: libc::pid_t, range: KeyRange) -> Option<libc::c_int> {
     while unsafe { libc::waitpid(first, &mut status, 0) } == -1 && nix::errno::Errno::last() == nix::errno::Errno::EINTR
     {
     }
+    let mut byte = 0u8;
+    // SAFETY: reading one byte into a stack variable; end-of-file (the
+    // watchdog closed its end, or died) or an error other than EINTR ends it.
+    while unsafe { libc::read(ready_read, &mut byte as *mut u8 as *mut libc::c_void, 1) } == -1
+        && nix::errno::Errno::last() == nix::errno::Errno::EINTR
+    {}
+    // SAFETY: ours, used no more.
+    unsafe { libc::close(ready_read) };
     Some(write_end)
+}
+
+/// Detach every System V segment mapped into this (forked) process: the
+/// lines of `/proc/self/maps` naming `/SYSV<key>` start at an attach address.
+/// Reads with a stack buffer, allocates nothing. Returns how many it detached
+/// (a pass that changes the map may miss lines: the caller repeats).
+///
+/// # Safety
+///
+/// Only in the watchdog: nothing in this process uses those mappings.
+unsafe fn detach_all() -> usize {
+    // SAFETY: open/read/close on a stack buffer; shmdt on addresses that the
+    // kernel lists as the start of a System V attachment.
+    unsafe {
+        let fd = libc::open(c"/proc/self/maps".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+        if fd == -1 {
+            return 0;
+        }
+        let mut detached = 0;
+        let mut buf = [0u8; 4096];
+        let mut line = [0u8; 512];
+        let mut len = 0usize;
+        loop {
+            let n = libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len());
+            if n <= 0 {
+                break;
+            }
+            for &b in &buf[..n as usize] {
+                if b != b'\n' {
+                    if len < line.len() {
+                        line[len] = b;
+                        len += 1;
+                    }
+                    continue;
+                }
+                if let Some(addr) = sysv_start(&line[..len]) {
+                    if libc::shmdt(addr as *const libc::c_void) == 0 {
+                        detached += 1;
+                    }
+                }
+                len = 0;
+            }
+        }
+        libc::close(fd);
+        detached
+    }
+}
+
+/// The start address of a `/proc/self/maps` line that maps a System V
+/// segment (its path is `/SYSV` and eight hex digits), if it is one.
+fn sysv_start(line: &[u8]) -> Option<usize> {
+    let path_at = line.windows(5).position(|w| w == b"/SYSV")?;
+    // The path is the last field: only spaces come before it after the inode.
+    if !line[..path_at].ends_with(b" ") {
+        return None;
+    }
+    let mut addr = 0usize;
+    for &b in line.iter().take_while(|&&b| b != b'-') {
+        let digit = (b as char).to_digit(16)? as usize;
+        addr = addr.checked_mul(16)?.checked_add(digit)?;
+    }
+    Some(addr)
 }
 
 /// The watchdog itself: wait for end-of-file, remove what `parent` left, exit.
@@ -144,6 +237,13 @@ unsafe fn watch(read_end: libc::c_int, parent: libc::pid_t, range: KeyRange) -> 
         libc::sigemptyset(&mut none);
         libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
         libc::prctl(libc::PR_SET_NAME, c"mxcanvas-watch".as_ptr() as libc::c_ulong, 0, 0, 0);
+        // The fork copied the process's attachments: let them go, or the
+        // segments would stay until this watchdog exits.
+        for _ in 0..8 {
+            if detach_all() == 0 {
+                break;
+            }
+        }
         libc::chdir(c"/".as_ptr());
         // Keep only the pipe, as descriptor 0.
         if read_end != 0 {
@@ -185,5 +285,25 @@ unsafe fn watch(read_end: libc::c_int, parent: libc::pid_t, range: KeyRange) -> 
             }
         }
         libc::_exit(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sysv_start;
+
+    #[test]
+    fn maps_lines_of_sysv_segments() {
+        let shm = b"7f3a1c000000-7f3a1c010000 rw-s 00000000 00:01 98310                      /SYSV4d580012 (deleted)";
+        assert_eq!(sysv_start(shm), Some(0x7f3a_1c00_0000));
+        let private =
+            b"7f3a1c000000-7f3a1c010000 rw-s 00000000 00:01 98311                      /SYSV00000000 (deleted)";
+        assert_eq!(sysv_start(private), Some(0x7f3a_1c00_0000));
+        assert_eq!(
+            sysv_start(b"55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0                          [heap]"),
+            None
+        );
+        assert_eq!(sysv_start(b"7f00-7f10 r--p 00000000 08:01 1234 /usr/lib/x/SYSVfoo"), None);
+        assert_eq!(sysv_start(b"zz-7f10 rw-s 00000000 00:01 1 /SYSV00000001 (deleted)"), None);
     }
 }
