@@ -5,9 +5,13 @@
 //! [`MX_KEY_BASE`]`..=MX_KEY_BASE + 0xFFFF` ("MX" = 0x4D58 in the high half),
 //! retrying the next key on EEXIST, instead of IPC_PRIVATE. Nothing ever
 //! looks a segment up by key (shmids are passed around, as in MEDx); the key
-//! only says "made by mxcanvas" to the orphan sweep ([`super::orphans`]) and
-//! to `ipcs -m` readers. A segment marked for removal shows key 0 (the kernel
-//! resets it), so it no longer counts as ours — it is on its way out anyway.
+//! only says "made by mxcanvas" to the watchdog ([`crate::sys::watchdog`]),
+//! the orphan sweep ([`super::orphans`]) and `ipcs -m` readers, and only for
+//! a moment: every segment is marked for removal as soon as it is attached
+//! (`NewSegment::attach_marked`), and a marked segment shows key 0 (the
+//! kernel resets it), so it no longer counts as ours — it is on its way out
+//! anyway. What still carries the key is a segment whose process was killed
+//! between `shmget` and the mark.
 
 use super::error::MxError;
 use crate::sys::shm;
