@@ -78,8 +78,7 @@ impl Description {
             None => {
                 let first = text.split('\n').next().unwrap_or("");
                 return Err(env(if text == "mxcanvas 1" {
-                    "the first line \"mxcanvas 1\" does not end with a newline: expected one after every line"
-                        .into()
+                    "the first line \"mxcanvas 1\" does not end with a newline: expected one after every line".into()
                 } else {
                     format!("the first line \"{}\" is not \"mxcanvas 1\": expected version 1 of the format", cut(first))
                 }));
@@ -321,9 +320,10 @@ fn parse_line(words: &str, n: usize) -> Result<Description, Error> {
             6 => unsigned(value, 1, usize::MAX).map(|v| bytes = v),
             7 => reals::<3>(value).map(|v| d.spacing = v),
             8 => real(value).map(|v| d.tstep = v),
-            9 => value.split_once(',').and_then(|(s, t)| {
-                Some(d.units = (unit(s, &SPACE_UNITS)?, unit(t, &TIME_UNITS)?))
-            }),
+            9 => value
+                .split_once(',')
+                .and_then(|(s, t)| Some((unit(s, &SPACE_UNITS)?, unit(t, &TIME_UNITS)?)))
+                .map(|u| d.units = u),
             10 => real(value).map(|v| d.scaling.slope = v),
             11 => real(value).map(|v| d.scaling.inter = v),
             _ => reals::<16>(value).map(|v| {
@@ -337,8 +337,9 @@ fn parse_line(words: &str, n: usize) -> Result<Description, Error> {
         }
     }
     let label = format!("{}x{}x{}x{} {voxel_type}", dims[0], dims[1], dims[2], dims[3]);
-    d.geometry = Geometry::new(dims[0], dims[1], dims[2], dims[3], voxel_type)
-        .map_err(|_| env(format!("canvas {n}: bytes={bytes}, but a {label} canvas is more than this machine can address")))?;
+    d.geometry = Geometry::new(dims[0], dims[1], dims[2], dims[3], voxel_type).map_err(|_| {
+        env(format!("canvas {n}: bytes={bytes}, but a {label} canvas is more than this machine can address"))
+    })?;
     if d.geometry.bytes() != bytes {
         return Err(env(format!("canvas {n}: bytes={bytes}, but a {label} canvas is {} bytes", d.geometry.bytes())));
     }

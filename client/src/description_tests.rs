@@ -3,7 +3,9 @@ use super::*;
 const AFFINE: &str = "affine=-4,0,0,126,0,4,0,-90,0,0,8,-72,0,0,0,1";
 
 fn line(n: usize, geometry: &str) -> String {
-    format!("canvas {n} shmid=32769 {geometry} spacing=4,4.5,8 tstep=3 units=mm,sec slope=0.0754 inter=3100.8 {AFFINE}\n")
+    format!(
+        "canvas {n} shmid=32769 {geometry} spacing=4,4.5,8 tstep=3 units=mm,sec slope=0.0754 inter=3100.8 {AFFINE}\n"
+    )
 }
 
 fn one(geometry: &str) -> String {
@@ -61,14 +63,20 @@ fn refuses_what_is_malformed() {
         (good.trim_end().into(), "line 2 does not end with a newline"),
         (good.replace("canvas 0", "canvas 1"), "line 2: expected \"canvas 0 ...\""),
         (good.clone() + "\n", "line 3: expected \"canvas 1 ...\" where \"\" is"),
-        (good.replace("bytes=81920", "bytes=81919"), "canvas 0: bytes=81919, but a 64x64x10x1 int16 canvas is 81920 bytes"),
+        (
+            good.replace("bytes=81920", "bytes=81919"),
+            "canvas 0: bytes=81919, but a 64x64x10x1 int16 canvas is 81920 bytes",
+        ),
         (good.replace("width=64", "width=0"), "canvas 0: bad width \"0\": expected an integer >= 1"),
         (good.replace("width=64", "width=-64"), "canvas 0: bad width \"-64\""),
         (good.replace("width=64", "width=+64"), "canvas 0: bad width \"+64\""),
         (good.replace("type=int16", "type=int128"), "canvas 0: bad type \"int128\""),
         (good.replace("shmid=32769", "shmid=2147483648"), "canvas 0: bad shmid \"2147483648\""),
         (good.replace("shmid=32769", "shmid=4294967297"), "canvas 0: bad shmid \"4294967297\""),
-        (good.replace("width=64 height=64", "height=64 width=64"), "canvas 0: expected key width= where \"height=64\" is"),
+        (
+            good.replace("width=64 height=64", "height=64 width=64"),
+            "canvas 0: expected key width= where \"height=64\" is",
+        ),
         (good.replace("width=64 ", "width=64  "), "canvas 0: expected key height= where \"\" is"),
         (good.replace("spacing=4,4.5,8", "spacing=4,4.5"), "canvas 0: bad spacing \"4,4.5\""),
         (good.replace("spacing=4,4.5,8", "spacing=4,4.5,8,1"), "canvas 0: bad spacing"),
@@ -101,7 +109,10 @@ fn arguments_first_else_the_environment() {
     let (d, rest) = Description::from_args_or_env(&args).unwrap();
     assert_eq!((d.shmid(), d.bytes(), d.is_from_env()), (5, 48, false));
     assert_eq!(rest, &["--box", "1"]);
-    assert_eq!((d.scaling(), d.space_unit(), d.affine()[1]), (Scaling { slope: 1.0, inter: 0.0 }, "unknown", [0.0, 1.0, 0.0, 0.0]));
+    assert_eq!(
+        (d.scaling(), d.space_unit(), d.affine()[1]),
+        (Scaling { slope: 1.0, inter: 0.0 }, "unknown", [0.0, 1.0, 0.0, 0.0])
+    );
     let e = Description::from_args_or_env(&["5", "4", "3", "2", "1", "int128"]).unwrap_err();
     assert!(e.to_string().starts_with("bad voxel type \"int128\""), "{e}");
     let e = Description::from_args_or_env(&["5", "4", "0", "2", "1", "int16"]).unwrap_err();
