@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <float.h>
 #include <limits.h>
+#include <locale.h> /* localeconv: MXCANVAS numbers use '.' whatever LC_NUMERIC says */
 #include <math.h> /* NAN, isnan, isfinite, isinf: macros, no -lm needed */
 #include <stddef.h>
 #include <stdint.h>
@@ -329,12 +330,33 @@ static inline int mx_parse_dimension(const char *prog, const char *what, const c
     return 0;
 }
 
+/* strtod that reads '.' as the decimal point whatever LC_NUMERIC says.
+ * Scripts write numbers with '.' (Tcl always does, and so does MXCANVAS),
+ * but strtod follows the locale: a tool that called setlocale(LC_ALL, "")
+ * in, say, a German locale would read "4.5" as 4 and stop at ".5". */
+static inline double mx_strtod(const char *text, char **end)
+{
+    const char *point = localeconv()->decimal_point;
+    const char *dot = strchr(text, '.');
+    char buf[128];
+    size_t len = strlen(text);
+    if (dot == NULL || point == NULL || strcmp(point, ".") == 0 || point[0] == '\0' || point[1] != '\0' ||
+        len >= sizeof buf)
+        return strtod(text, end);
+    memcpy(buf, text, len + 1);
+    buf[dot - text] = point[0];
+    char *stop;
+    double v = strtod(buf, &stop);
+    *end = (char *)text + (stop - buf);
+    return v;
+}
+
 /* A whole-string floating-point number (strtod syntax, "inf" and "nan" too). */
 static inline int mx_parse_double(const char *prog, const char *what, const char *text, double *out)
 {
     char *end;
     errno = 0;
-    double v = strtod(text, &end);
+    double v = mx_strtod(text, &end);
     if (end == text || *end != '\0' || (errno == ERANGE && isinf(v)))
         return mx_report(prog, what, text, "a number");
     *out = v;
@@ -481,7 +503,7 @@ static inline int mx_env_double(const char *v, size_t len, double *out)
     if (!special && strspn(lower, "0123456789+-.e") != len)
         return -1;
     errno = 0;
-    *out = strtod(lower, &end);
+    *out = mx_strtod(lower, &end);
     if (end != lower + len || (errno == ERANGE && isinf(*out)))
         return -1;
     return 0;

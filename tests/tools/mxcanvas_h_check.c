@@ -1,8 +1,11 @@
 /*
  * mxcanvas_h_check: exercises include/mxcanvas.h against the real kernel.
  *
- *     mxcanvas_h_check
+ *     mxcanvas_h_check ?LOCALE?
  *
+ * With LOCALE, runs under setlocale(LC_ALL, LOCALE) (exit 100 if it cannot
+ * be set): MXCANVAS's numbers must read the same in a locale whose decimal
+ * point is not '.'.
  * Creates its own private segments (and removes them), checks mx_attach's
  * errors (EINVAL for a wrong size and for a bad or removed shmid), a good
  * attach/detach, MX_VOXEL_OFFSET, the parsers, mx_get/mx_set, and the
@@ -341,8 +344,12 @@ static void env_segment(void)
     unsetenv("MXCANVAS");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && setlocale(LC_ALL, argv[1]) == NULL) {
+        printf("cannot set locale %s\n", argv[1]);
+        return 100;
+    }
     attach_errors();
     offsets();
     parsers();
