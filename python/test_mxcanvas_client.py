@@ -292,9 +292,12 @@ class EnvTest(SegmentTest):
         self.assertDetached(shmid)
         with self.assertRaises(ValueError):
             seg.xyz
-        with mxc.from_env(0, readonly=True) as vol:
-            self.assertEqual(vol[1, 2, 1], 777)
-            self.assertFalse(vol.flags.writeable)
+        ro = mxc.from_env(0, readonly=True)
+        with ro as vol:
+            self.assertEqual((vol[1, 2, 1], ro.xyz[1, 2, 1]), (777, 777))
+            self.assertFalse(vol.flags.writeable or ro.xyz.flags.writeable)
+            with self.assertRaises(ValueError):
+                ro.xyz[0, 0, 0] = 1
         self.assertDetached(shmid)
 
     def test_a_series_is_x_y_z_t(self):
