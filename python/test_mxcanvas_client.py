@@ -375,6 +375,8 @@ class EnvTest(SegmentTest):
             (good.replace("bytes=48", "bytes=47"), "canvas 0: bytes=47, but a 4x3x2x1 int16 canvas is 48 bytes"),
             (good.replace("width=4", "width=0"), 'canvas 0: bad width "0": expected an integer >= 1'),
             (good.replace("width=4", "width=+4"), 'bad width "+4"'),
+            (good.replace("width=4", "width=" + "9" * 5000), 'bad width "999'),
+            (good.replace("bytes=48", "bytes=" + "9" * 21), 'bad bytes "999'),
             (good.replace("width=4", "width=٤"), "bad width"),  # a non-ASCII digit
             (good.replace("type=int16", "type=int128"), 'bad type "int128"'),
             (good.replace("width=4 height=3", "height=3 width=4"), 'expected key width= where "height=3" is'),

@@ -118,3 +118,15 @@ fn arguments_first_else_the_environment() {
     let e = Description::from_args_or_env(&["5", "4", "0", "2", "1", "int16"]).unwrap_err();
     assert_eq!(e.to_string(), "bad height \"0\": expected an integer >= 1");
 }
+
+#[test]
+fn a_thousand_canvases_and_huge_numbers() {
+    let mut text = String::from("mxcanvas 1\n");
+    for n in 0..1000 {
+        text.push_str(&line(n, "width=2 height=1 depth=1 frames=1 type=uint8 bytes=2"));
+    }
+    assert_eq!(Description::parse(&text, 999).unwrap().index(), 999);
+    let huge = one(&format!("width={} height=1 depth=1 frames=1 type=uint8 bytes=2", "9".repeat(5000)));
+    let e = Description::parse(&huge, 0).unwrap_err();
+    assert!(e.to_string().starts_with("MXCANVAS: canvas 0: bad width \"999"), "{e}");
+}

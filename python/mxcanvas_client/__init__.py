@@ -439,7 +439,9 @@ class Description:
 
 
 def _unsigned(text: str, low: int, high: Optional[int] = None) -> Optional[int]:
-    if not text or not text.isascii() or not text.isdigit():
+    # At most 20 digits (2**64 has 20): Python refuses to convert strings of
+    # over 4300 digits with a ValueError of its own, and no size needs more.
+    if not text or len(text) > 20 or not text.isascii() or not text.isdigit():
         return None
     value = int(text, 10)
     return value if value >= low and (high is None or value <= high) else None
