@@ -55,10 +55,16 @@ pub fn register(interp: Interp) {
         let state = state.clone();
         create_command(interp, name, move |interp, objv| command(&state, interp, objv), None);
     }
+    // A fork by another thread mid-transport must not leave locks behind.
+    crate::core::fork_guard::install();
+    // Forked now, while the process is small (see `sys::watchdog`).
+    crate::core::segment::start_watchdog();
     on_process_exit(release_at_exit);
     // `thread::exit` ends a thread without deleting its interpreters: its
     // transports are released then all the same.
-    on_thread_exit(crate::core::transport::release_owner, state.owner);
+    // ... and its canvases deleted, so -storage shm segments go too.
+    registry::note_thread_interp(interp, &state);
+    on_thread_exit(registry::thread_ended, state.owner);
 }
 
 /// At process exit: close the gate (no new segments; wait for those being
