@@ -123,7 +123,10 @@ pub fn save_with(
                 w.write_all(&ext)
             })?;
             let mat_file = match &sidecar {
-                Some((mat_path, bytes)) => Some(PendingFile::write(mat_path, false, |w| w.write_all(bytes))?),
+                Some((mat_path, bytes)) => {
+                    let gz = analyze::sidecar_is_gzipped(mat_path).then_some(compression);
+                    Some(PendingFile::write_with(mat_path, gz, |w| w.write_all(bytes))?)
+                }
                 None => None,
             };
             // All renamed into place, or none: a failure puts back the old
