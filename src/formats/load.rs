@@ -1,5 +1,6 @@
 //! `MxCanvas load`: a NIfTI-1 (`.nii`, `.nii.gz`, `.hdr`+`.img` pair) or
-//! Analyze 7.5 (`.hdr`+`.img`) file into a new canvas.
+//! Analyze 7.5 (`.hdr`+`.img`) file into a new canvas. [`super::sniff`]
+//! tells first what the file is; other kinds are named in the error.
 //!
 //! The header decides the flavour (magic `n+1`, `ni1` or none), not the file
 //! name; the name only says which file of a pair was given. Voxels are read
@@ -11,6 +12,7 @@ use super::files::{
 };
 use super::nifti::extensions;
 use super::nifti::header::{self, Flavour, Header, HEADER_SIZE};
+use super::sniff::{sniff, Kind};
 use super::voxels::{apply_scaling, swap_bytes};
 use super::FileFormat;
 use crate::core::error::MxResult;
@@ -37,13 +39,40 @@ fn flavour_name(f: Flavour) -> &'static str {
     }
 }
 
-/// Load `path` (a name in the system's encoding) as a canvas.
+/// Load `path` (a name in the system's encoding) as a canvas. The content
+/// of the file (for `x.img`, of its header `x.hdr`) says which reader reads it.
 pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResult<Canvas> {
     let path = path.as_ref();
     let (_, ending, _) = split_name(path);
     // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).
     let header_file: PathBuf =
         if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_path_buf() };
+    match sniff(&header_file).0 {
+        // Unknown too: the NIfTI reader says which header field is wrong
+        // (or that the file cannot be opened).
+        Kind::Nifti1 | Kind::Analyze | Kind::Unknown => load_nifti1(path, ending, header_file, options),
+        other => Err(unreadable(&header_file, other)),
+    }
+}
+
+/// The error for a file of a kind this package recognises but does not load.
+fn unreadable(file: &Path, kind: Kind) -> MxError {
+    let path = shown(file);
+    let what = kind.described();
+    let message = match kind {
+        Kind::Dicom => format!("\"{path}\" is {what}: load it directly, or the directory that holds its series"),
+        Kind::Nifti2 | Kind::Mgh => {
+            format!("\"{path}\" is {what}, which this build does not read yet: expected NIfTI-1 or Analyze 7.5")
+        }
+        _ => format!(
+            "\"{path}\" is {what}, not an image volume: expected NIfTI-1 (.nii, .nii.gz, .hdr/.img) or Analyze 7.5 (.hdr/.img)"
+        ),
+    };
+    MxError::mx(message, &["FORMAT", kind.code()])
+}
+
+/// A NIfTI-1 file or pair, or an Analyze 7.5 pair; `header_file` is where its header is.
+fn load_nifti1(path: &Path, ending: Ending, header_file: PathBuf, options: LoadOptions) -> MxResult<Canvas> {
     // A segment-backed canvas is filled as the file inflates (no second
     // buffer of the compressed file's size); a heap canvas reads it whole.
     let buffering = if options.storage == StorageKind::Shm { Buffering::Streamed } else { Buffering::Whole };

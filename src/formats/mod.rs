@@ -7,6 +7,7 @@
 //!   in space (originator, `.mat` sidecar); [`gzip`]: `.gz` in and out;
 //!   [`png`]: the PNG encoder; [`slices`]: 2-D planes of a canvas for
 //!   pictures and the viewer.
+//! * [`sniff`]: what a file is, by its first bytes (gzip looked into);
 //! * [`load`] and [`save`]: a file into a canvas and back, choosing the format;
 //!   [`files`] and [`replace`]: which files a name stands for, and replacing
 //!   them all or none; [`voxels`]: byte order and value scaling.
@@ -27,6 +28,7 @@ pub mod png;
 pub mod replace;
 pub mod save;
 pub mod slices;
+pub mod sniff;
 pub mod voxels;
 
 use crate::core::error::MxResult;
