@@ -170,7 +170,8 @@ fn v4_variables(b: &[u8], budget: &mut Budget) -> MxResult<Vec<Var>> {
         if wanted(name) {
             let data = &b[name_at + namlen..name_at + namlen + count * size];
             let numeric = t == 0 && imagf == 0;
-            let values = if numeric { Some(numbers(data, size, count, |c| v5::number(c, p_to_v5(p), big))?) } else { None };
+            let values =
+                if numeric { Some(numbers(data, size, count, |c| v5::number(c, p_to_v5(p), big))?) } else { None };
             keep(&mut vars, Var { name: name_of(name)?, dims: [rows, cols], values })?;
         }
         at = name_at + namlen + data_len;

@@ -118,7 +118,10 @@ pub fn load_affine(header_path: &Path, m: &Metadata, dims: [usize; 3]) -> MxResu
     // since the check, or a gzip bomb, is refused, never read whole.
     let mut stream = open_decoded_as(&file, Buffering::Streamed)?;
     let mut bytes = try_vec(matfile::MAX_MAT_FILE as usize + 1, "an SPM sidecar")?;
-    (&mut stream.reader).take(matfile::MAX_MAT_FILE + 1).read_to_end(&mut bytes).map_err(|e| io_error("read", &path, e))?;
+    (&mut stream.reader)
+        .take(matfile::MAX_MAT_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error("read", &path, e))?;
     if bytes.len() as u64 > matfile::MAX_MAT_FILE {
         return Err(too_big(&path, bytes.len() as u64));
     }
@@ -225,7 +228,8 @@ mod tests {
 
     #[test]
     fn sidecar_names() {
-        let names = |h: &str| sidecar_candidates(Path::new(h)).iter().map(|p| shown(p).into_owned()).collect::<Vec<_>>();
+        let names =
+            |h: &str| sidecar_candidates(Path::new(h)).iter().map(|p| shown(p).into_owned()).collect::<Vec<_>>();
         assert_eq!(names("d/x.hdr"), ["d/x.mat"]);
         assert_eq!(names("d/x.img.gz"), ["d/x.mat.gz", "d/x.mat"]);
         assert_eq!(names("X.HDR.GZ"), ["X.MAT.GZ", "X.MAT"]);
