@@ -154,7 +154,11 @@ fn dims3(header: &Header) -> [usize; 3] {
 }
 
 fn check_format(header: &Header, wanted: Option<FileFormat>, path: &str) -> MxResult<()> {
-    let actual = if header.flavour == Flavour::Analyze { FileFormat::Analyze } else { FileFormat::Nifti };
+    let actual = match (header.flavour, header.nifti2) {
+        (Flavour::Analyze, _) => FileFormat::Analyze,
+        (_, false) => FileFormat::Nifti,
+        (_, true) => FileFormat::Nifti2,
+    };
     match wanted {
         Some(w) if w != actual => Err(MxError::mx(
             format!("\"{path}\" is {}, not {}", flavour_name(header), w.name()),

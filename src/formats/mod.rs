@@ -41,16 +41,20 @@ pub enum FileFormat {
     Nifti,
     /// Analyze 7.5: always a pair.
     Analyze,
+    /// NIfTI-2 (540-byte header, 64-bit dimensions): single file or pair,
+    /// by the name. A NIfTI save picks it by itself for dimensions above 32767.
+    Nifti2,
 }
 
 impl FileFormat {
     /// In the order of [`FileFormat::ALL`], which `-format` parsing uses.
-    pub const ALL: [FileFormat; 2] = [FileFormat::Analyze, FileFormat::Nifti];
+    pub const ALL: [FileFormat; 3] = [FileFormat::Analyze, FileFormat::Nifti, FileFormat::Nifti2];
 
     pub fn name(self) -> &'static str {
         match self {
             FileFormat::Nifti => "nifti",
             FileFormat::Analyze => "analyze",
+            FileFormat::Nifti2 => "nifti2",
         }
     }
 }
