@@ -39,6 +39,8 @@ PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_
 PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 # The kits' attach order (tests/types-kit.test): an LD_PRELOAD call logger.
 PROGRAMS += tests/tools/bin/shmtrace.so
+# What each kit reads from MXCANVAS (tests/kit-env.test): C and Rust.
+PROGRAMS += tests/tools/bin/envdump tests/tools/bin/envdump-rs
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: build9 test9 tclsh9
@@ -108,7 +110,7 @@ tests/tools/bin/shmtrace.so: tests/tools/shmtrace.c
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 # The kit's C programs depend on its header.
-examples/bin/threshold: include/mxcanvas.h
+examples/bin/threshold tests/tools/bin/envdump: include/mxcanvas.h
 
 # The header must compile warning-free under strict flags: programs that
 # include it may use them.
@@ -122,6 +124,12 @@ examples/bin/smooth: FORCE
 	$(CARGO) build --release -p mxcanvas-client --example smooth
 	@mkdir -p $(@D)
 	cp target/release/examples/smooth $@
+
+# The Rust kit's MXCANVAS reader as a tool (client/examples/envdump.rs).
+tests/tools/bin/envdump-rs: FORCE
+	$(CARGO) build --release -p mxcanvas-client --example envdump
+	@mkdir -p $(@D)
+	cp target/release/examples/envdump $@
 
 FORCE:
 

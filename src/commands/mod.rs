@@ -8,9 +8,11 @@
 
 mod canvas_object;
 mod configure;
+mod describe;
 mod facts;
 mod formats;
 mod header_facts;
+mod kill;
 mod mxcanvas;
 mod region;
 mod registry;
@@ -27,7 +29,7 @@ use std::rc::Rc;
 type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg<'_>]) -> CmdResult;
 
 /// The package's global commands, as MEDx ImageScript names them.
-const COMMANDS: [(&str, GlobalCommand); 8] = [
+const COMMANDS: [(&str, GlobalCommand); 10] = [
     ("MxCanvas", mxcanvas::command),
     ("MxExternCanvas", |s, i, a| transport::extern_canvas(s, i, a)),
     ("MxInternCanvas", |s, i, a| transport::intern_canvas(s, i, a)),
@@ -38,6 +40,9 @@ const COMMANDS: [(&str, GlobalCommand); 8] = [
     // Hidden helpers of `mx::view` (library/view.tcl).
     ("::mx::_render", |s, i, a| view::render_command(s, i, a)),
     ("::mx::_snapshot", |s, i, a| view::snapshot_command(s, i, a)),
+    // Hidden helper of `mx::exec` (library/exec.tcl): the MXCANVAS text.
+    ("::mx::_describe", |s, i, a| describe::describe_command(s, i, a)),
+    ("::mx::_kill", |s, i, a| kill::kill_command(s, i, a)),
 ];
 
 /// Create the commands in `interp`, and make sure transports are released
@@ -48,10 +53,16 @@ pub fn register(interp: Interp) {
         let state = state.clone();
         create_command(interp, name, move |interp, objv| command(&state, interp, objv), None);
     }
+    // A fork by another thread mid-transport must not leave locks behind.
+    crate::core::fork_guard::install();
+    // Forked now, while the process is small (see `sys::watchdog`).
+    crate::core::segment::start_watchdog();
     on_process_exit(release_at_exit);
     // `thread::exit` ends a thread without deleting its interpreters: its
     // transports are released then all the same.
-    on_thread_exit(crate::core::transport::release_owner, state.owner);
+    // ... and its canvases deleted, so -storage shm segments go too.
+    registry::note_thread_interp(interp, &state);
+    on_thread_exit(registry::thread_ended, state.owner);
 }
 
 /// At process exit: close the gate (no new segments; wait for those being

@@ -11,8 +11,10 @@
 pub mod affine;
 pub mod canvas;
 pub mod copy;
+pub mod describe;
 pub mod error;
 pub mod exit_gate;
+pub mod fork_guard;
 pub mod geometry;
 pub mod integer_text;
 pub mod limits;
