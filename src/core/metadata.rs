@@ -63,6 +63,19 @@ pub struct HeaderExtras {
     pub unused_key: [u8; 35],
     /// Header extensions, in file order, as opaque bytes.
     pub extensions: Vec<Extension>,
+    /// What an MGH file carries besides the voxels and their place (None
+    /// for every other source): written back when the canvas is saved as MGH.
+    pub mgh: Option<MghFacts>,
+}
+
+/// The MGH header's `dof` and the scan parameters stored after its voxels,
+/// the ones nibabel's `MGHHeader` keeps: TR (ms), flip angle (radians),
+/// TE (ms), TI (ms), field of view (mm).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MghFacts {
+    pub dof: i32,
+    /// tr, flip_angle, te, ti, fov, in file order.
+    pub tags: [f32; 5],
 }
 
 /// One NIfTI-1 header extension: its `ecode` and its content (the `esize -
@@ -94,6 +107,7 @@ impl Default for HeaderExtras {
             origin: [0; 5],
             unused_key: [0; 35],
             extensions: Vec::new(),
+            mgh: None,
         }
     }
 }

@@ -1,5 +1,5 @@
-//! `MxCanvas load`: a NIfTI-1 or NIfTI-2 (`.nii`, `.nii.gz`, `.hdr`+`.img` pair) or
-//! Analyze 7.5 (`.hdr`+`.img`) file into a new canvas. [`super::sniff`]
+//! `MxCanvas load`: a NIfTI-1 or NIfTI-2 (`.nii`, `.nii.gz`, `.hdr`+`.img` pair),
+//! Analyze 7.5 (`.hdr`+`.img`) or FreeSurfer MGH ([`super::mgh::load`]) file into a new canvas. [`super::sniff`]
 //! tells first what the file is; other kinds are named in the error.
 //!
 //! The header decides the flavour (magic `n+1`, `ni1` or none), not the file
@@ -54,6 +54,7 @@ pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResul
         // Unknown too: the NIfTI reader says which header field is wrong
         // (or that the file cannot be opened).
         Kind::Nifti1 | Kind::Nifti2 | Kind::Analyze | Kind::Unknown => load_nifti(path, ending, header_file, options),
+        Kind::Mgh => super::mgh::load::load(&header_file, options),
         other => Err(unreadable(&header_file, other)),
     }
 }
@@ -64,11 +65,8 @@ fn unreadable(file: &Path, kind: Kind) -> MxError {
     let what = kind.described();
     let message = match kind {
         Kind::Dicom => format!("\"{path}\" is {what}: load it directly, or the directory that holds its series"),
-        Kind::Mgh => {
-            format!("\"{path}\" is {what}, which this build does not read yet: expected NIfTI-1, NIfTI-2 or Analyze 7.5")
-        }
         _ => format!(
-            "\"{path}\" is {what}, not an image volume: expected NIfTI-1 or NIfTI-2 (.nii, .nii.gz, .hdr/.img) or Analyze 7.5 (.hdr/.img)"
+            "\"{path}\" is {what}, not an image volume: expected NIfTI-1 or NIfTI-2 (.nii, .nii.gz, .hdr/.img), Analyze 7.5 (.hdr/.img) or FreeSurfer MGH (.mgh, .mgz)"
         ),
     };
     MxError::mx(message, &["FORMAT", kind.code()])
@@ -159,9 +157,10 @@ fn check_format(header: &Header, wanted: Option<FileFormat>, path: &str) -> MxRe
         (_, false) => FileFormat::Nifti,
         (_, true) => FileFormat::Nifti2,
     };
+    let flavour = |w: FileFormat| if w == FileFormat::Mgh { "a FreeSurfer MGH file" } else { w.name() };
     match wanted {
         Some(w) if w != actual => Err(MxError::mx(
-            format!("\"{path}\" is {}, not {}", flavour_name(header), w.name()),
+            format!("\"{path}\" is {}, not {}", flavour_name(header), flavour(w)),
             &["FORMAT", "MISMATCH", actual.name()],
         )),
         _ => Ok(()),

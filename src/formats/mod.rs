@@ -5,7 +5,7 @@
 //! * [`nifti`]: the 348-byte NIfTI-1 / Analyze 7.5 header, its `datatype`
 //!   codes and extensions; [`analyze`]: where SPM's Analyze puts the voxels
 //!   in space (originator, `.mat` sidecar); [`gzip`]: `.gz` in and out;
-//!   [`png`]: the PNG encoder; [`slices`]: 2-D planes of a canvas for
+//!   [`png`]: the PNG encoder; [`mgh`]: FreeSurfer's MGH/MGZ; [`slices`]: 2-D planes of a canvas for
 //!   pictures and the viewer.
 //! * [`sniff`]: what a file is, by its first bytes (gzip looked into);
 //! * [`load`] and [`save`]: a file into a canvas and back, choosing the format;
@@ -23,6 +23,7 @@ pub mod analyze;
 pub mod files;
 pub mod gzip;
 pub mod load;
+pub mod mgh;
 pub mod nifti;
 pub mod png;
 pub mod replace;
@@ -44,17 +45,20 @@ pub enum FileFormat {
     /// NIfTI-2 (540-byte header, 64-bit dimensions): single file or pair,
     /// by the name. A NIfTI save picks it by itself for dimensions above 32767.
     Nifti2,
+    /// FreeSurfer MGH: `.mgh`, or `.mgz` gzip-compressed.
+    Mgh,
 }
 
 impl FileFormat {
     /// In the order of [`FileFormat::ALL`], which `-format` parsing uses.
-    pub const ALL: [FileFormat; 3] = [FileFormat::Analyze, FileFormat::Nifti, FileFormat::Nifti2];
+    pub const ALL: [FileFormat; 4] = [FileFormat::Analyze, FileFormat::Mgh, FileFormat::Nifti, FileFormat::Nifti2];
 
     pub fn name(self) -> &'static str {
         match self {
             FileFormat::Nifti => "nifti",
             FileFormat::Analyze => "analyze",
             FileFormat::Nifti2 => "nifti2",
+            FileFormat::Mgh => "mgh",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `$c save file ?-format F? ?-compression N?`: a canvas to a NIfTI-1 (or NIfTI-2)
 //! single file or pair, or an Analyze 7.5 pair, chosen by the file name's ending (`.nii`,
-//! `.hdr`/`.img`, each optionally `.gz`) and `-format` for pairs.
+//! `.hdr`/`.img`, each optionally `.gz`) and `-format` for pairs; `.mgh` and
+//! `.mgz` names go to [`super::mgh::save`].
 //!
 //! Everything that can fail before writing (the header cannot describe the
 //! canvas, the name makes no sense) fails first; the files are then written
@@ -54,9 +55,26 @@ fn target(file: &Path, format: Option<FileFormat>) -> MxResult<Target> {
             })
         }
         (Ending::Other, _) => Err(MxError::mx(
-            format!("cannot tell which format to save \"{path}\" in: expected a name ending in .nii, .nii.gz, .hdr, .img, .hdr.gz or .img.gz"),
+            format!("cannot tell which format to save \"{path}\" in: expected a name ending in .nii, .nii.gz, .hdr, .img, .hdr.gz, .img.gz, .mgh or .mgz"),
             &["FORMAT", "FILENAME", path],
         )),
+    }
+}
+
+/// `.mgh` and `.mgz` names are MGH files (Some(gzip)); `-format mgh` wants such a name.
+fn mgh_target(file: &Path, format: Option<FileFormat>) -> MxResult<Option<bool>> {
+    let path = &*shown(file);
+    match (super::mgh::save::mgh_name(file), format) {
+        (Some(gzip), None | Some(FileFormat::Mgh)) => Ok(Some(gzip)),
+        (Some(_), Some(f)) => Err(MxError::mx(
+            format!("cannot save \"{path}\" as {}: a .mgh or .mgz name is a FreeSurfer MGH file", f.name()),
+            &["FORMAT", "MISMATCH", f.name()],
+        )),
+        (None, Some(FileFormat::Mgh)) => Err(MxError::mx(
+            format!("cannot save \"{path}\" as MGH: expected a name ending in .mgh or .mgz"),
+            &["FORMAT", "MISMATCH", "mgh"],
+        )),
+        (None, _) => Ok(None),
     }
 }
 
@@ -86,6 +104,9 @@ pub fn save_with(
     compression: u32,
 ) -> MxResult<()> {
     let compression = super::gzip::check_level(compression.into())?;
+    if let Some(gzip) = mgh_target(path.as_ref(), format)? {
+        return super::mgh::save::save(canvas, path.as_ref(), gzip, compression);
+    }
     let t = target(path.as_ref(), format)?;
     let gzip = t.gzip.then_some(compression);
     let dims = canvas.geometry().dims();

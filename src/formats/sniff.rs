@@ -122,13 +122,13 @@ pub fn judge(h: &[u8]) -> Kind {
 }
 
 /// MGH's header: int32 big-endian version 1, width, height, depth, frames,
-/// type (0 uchar, 1 int, 3 float, 4 short), dof. Dimensions must be
+/// type (0 uchar, 1 int, 3 float, 4 short, 10 ushort), dof. Dimensions must be
 /// positive: the test is strict because the header has no magic.
 fn is_mgh(h: &[u8]) -> bool {
     let field = |i: usize| i32_at(h, 4 * i, true);
     field(0) == Some(1)
         && (1..=4).all(|i| field(i).is_some_and(|d| d >= 1))
-        && field(5).is_some_and(|t| matches!(t, 0 | 1 | 3 | 4))
+        && field(5).is_some_and(|t| matches!(t, 0 | 1 | 3 | 4 | 10))
 }
 
 #[cfg(test)]
