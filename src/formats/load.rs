@@ -51,10 +51,12 @@ pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResul
     let header_file: PathBuf =
         if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_path_buf() };
     match sniff(&header_file).0 {
+        // A file named .mgh/.mgz that is not quite MGH: its reader says which field is wrong.
+        Kind::Mgh => super::mgh::load::load(&header_file, options),
+        Kind::Unknown if super::mgh::save::mgh_name(path).is_some() => super::mgh::load::load(path, options),
         // Unknown too: the NIfTI reader says which header field is wrong
         // (or that the file cannot be opened).
         Kind::Nifti1 | Kind::Nifti2 | Kind::Analyze | Kind::Unknown => load_nifti(path, ending, header_file, options),
-        Kind::Mgh => super::mgh::load::load(&header_file, options),
         other => Err(unreadable(&header_file, other)),
     }
 }
