@@ -8,6 +8,10 @@
       (tr flip_angle te ti fov), dof, nifti_sform_code and nifti_pixdim
       (what Nifti1Image.from_image makes of it).
 
+  mgh_view.py nifti MGH NII
+      Compare NII with what nibabel makes of MGH (Nifti1Image.from_image):
+      print "affine sform_code zooms voxels", each 1 when equal.
+
   mgh_view.py make TYPE OUT
       Write OUT with nibabel: a 5x4x3x2 image of numpy dtype TYPE (uint8,
       int32, float32, int16, uint16), an oblique affine, TR 2300, flip
@@ -67,9 +71,23 @@ def make(dtype, out):
     img.to_filename(out)
 
 
+def nifti(mgh, nii):
+    want = nib.Nifti1Image.from_image(nib.load(mgh))
+    got = nib.load(nii)
+    same = [
+        np.allclose(got.affine, want.affine, rtol=0, atol=1e-6),
+        int(got.header["sform_code"]) == int(want.header["sform_code"]),
+        got.header.get_zooms() == want.header.get_zooms(),
+        np.array_equal(np.asanyarray(got.dataobj), np.asanyarray(want.dataobj)),
+    ]
+    print(" ".join("1" if s else "0" for s in same))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "dump":
         dump(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "nifti":
+        nifti(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[3])
     else:
