@@ -6,7 +6,7 @@
 //! * [`discover`]: which files a path stands for, grouped into series;
 //! * [`geometry`]: frames sorted along the slice normal into a volume;
 //! * [`affine`]: that volume's sform/qform in NIfTI's RAS convention;
-//! * [`pixels`]: frames decoded into canvas planes; [`parallel`]: on every core.
+//! * [`pixels`]: frames decoded into canvas planes ([`rle`]: RLE Lossless); [`parallel`]: on every core.
 
 pub mod affine;
 pub mod discover;
@@ -14,6 +14,7 @@ pub mod geometry;
 pub mod header;
 pub mod parallel;
 pub mod pixels;
+pub mod rle;
 pub mod scan;
 
 use crate::core::error::MxResult;

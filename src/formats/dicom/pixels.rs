@@ -144,6 +144,9 @@ fn copy_values<T: Copy, const N: usize>(
 /// Compressed pixel data: the registry's decoder for the file's syntax.
 fn encapsulated(file: &DicomFile, frame: u32, bytes: usize, out: &mut [u8]) -> MxResult<()> {
     let shown = &file.shown;
+    if file.transfer_syntax == RLE_LOSSLESS {
+        return rle_frame(file, frame, bytes, out);
+    }
     let ts = TransferSyntaxRegistry.get(&file.transfer_syntax).ok_or_else(|| unsupported(file))?;
     let reader = ts.pixel_data_reader().ok_or_else(|| unsupported(file))?;
     let mut decoded = try_vec::<u8>(out.len(), "a decoded DICOM frame")?;
@@ -179,6 +182,30 @@ fn encapsulated(file: &DicomFile, frame: u32, bytes: usize, out: &mut [u8]) -> M
     out.copy_from_slice(&decoded[..out.len()]);
     if cfg!(target_endian = "big") && bytes > 1 {
         // Decoders give little-endian samples.
+        crate::formats::voxels::swap_bytes(out, bytes);
+    }
+    Ok(())
+}
+
+const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
+
+/// RLE: one fragment per frame (PS3.5 annex G), our own decoder.
+fn rle_frame(file: &DicomFile, frame: u32, bytes: usize, out: &mut [u8]) -> MxResult<()> {
+    let fragments =
+        file.object.element_opt(tags::PIXEL_DATA).ok().flatten().and_then(|e| e.value().fragments()).unwrap_or(&[]);
+    let fragment = fragments.get(frame as usize).ok_or_else(|| {
+        MxError::mx(
+            format!("cannot decode frame {frame} of \"{}\": it has {} RLE fragments", file.shown, fragments.len()),
+            &["DICOM", "DECODE"],
+        )
+    })?;
+    super::rle::decode(fragment, bytes, out).map_err(|e| {
+        MxError::mx(
+            format!("cannot decode frame {frame} of \"{}\" (RLE Lossless): {e}", file.shown),
+            &["DICOM", "DECODE"],
+        )
+    })?;
+    if cfg!(target_endian = "big") && bytes > 1 {
         crate::formats::voxels::swap_bytes(out, bytes);
     }
     Ok(())
