@@ -62,6 +62,8 @@ pub struct DicomFile {
     pub spacing_between: Option<f64>,
     pub instance: i64,
     pub transfer_syntax: String,
+    /// Bytes of native (uncompressed) pixel data; None when encapsulated or absent.
+    pub native_pixel_bytes: Option<u64>,
     /// The parsed object (with its pixel data when read for loading).
     pub object: DefaultDicomObject,
 }
@@ -81,7 +83,7 @@ pub fn parse(bytes: &[u8], path: &Path, with_pixels: bool) -> MxResult<DicomFile
     let options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
     let options = if with_pixels { options } else { options.read_until(tags::PIXEL_DATA) };
     let object = options.from_reader(&bytes[128..]).map_err(|e| malformed(&shown, e))?;
-    facts(object, path.to_path_buf(), shown, scanned.transfer_syntax)
+    facts(object, path.to_path_buf(), shown, scanned, bytes.len())
 }
 
 fn read_whole(path: &Path, shown: &str) -> MxResult<Vec<u8>> {
@@ -144,7 +146,13 @@ impl Groups<'_> {
     }
 }
 
-fn facts(object: DefaultDicomObject, path: PathBuf, shown: String, transfer_syntax: String) -> MxResult<DicomFile> {
+fn facts(
+    object: DefaultDicomObject,
+    path: PathBuf,
+    shown: String,
+    scanned: scan::Scanned,
+    file_len: usize,
+) -> MxResult<DicomFile> {
     let root: &InMemDicomObject = &object;
     let format = match (int(root, tags::ROWS), int(root, tags::COLUMNS)) {
         (Some(rows), Some(columns)) => Some(PixelFormat {
@@ -169,9 +177,13 @@ fn facts(object: DefaultDicomObject, path: PathBuf, shown: String, transfer_synt
     let shared = item(root, tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE);
     let per_frame =
         root.element_opt(tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE).ok().flatten().and_then(|e| e.value().items());
-    // Planes cost memory per frame: no more than the file has frames, and
-    // no more frames than a canvas could hold is checked by the caller.
-    let count = frames.min(1 << 20);
+    // Every frame takes at least a byte of the file (an 8-byte item when
+    // compressed): a count the file cannot hold is refused before a
+    // plane is kept for each.
+    if frames as usize > file_len {
+        return Err(malformed(&shown, format!("it claims {frames} frames in {file_len} bytes")));
+    }
+    let count = frames;
     let mut planes = try_vec(count as usize, "DICOM frame positions")?;
     for frame in 0..count {
         let g = Groups { root, shared, frame: per_frame.and_then(|items| items.get(frame as usize)) };
@@ -197,7 +209,8 @@ fn facts(object: DefaultDicomObject, path: PathBuf, shown: String, transfer_synt
         slice_thickness: g.find(tags::PIXEL_MEASURES_SEQUENCE, |o| float(o, tags::SLICE_THICKNESS)),
         spacing_between: g.find(tags::PIXEL_MEASURES_SEQUENCE, |o| float(o, tags::SPACING_BETWEEN_SLICES)),
         instance: int(root, tags::INSTANCE_NUMBER).unwrap_or(0),
-        transfer_syntax,
+        transfer_syntax: scanned.transfer_syntax,
+        native_pixel_bytes: scanned.native_pixel_bytes,
         path,
         shown,
         object,

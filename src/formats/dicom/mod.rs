@@ -162,11 +162,26 @@ fn build(series: Series, options: &DicomOptions) -> MxResult<Canvas> {
             origin.push((fi, pi));
         }
     }
-    if files.iter().any(|f| f.planes.len() != f.frames as usize) {
-        return Err(MxError::mx(
-            format!("\"{}\" has more frames than a canvas can hold", first.shown),
-            &["DICOM", "SIZE"],
-        ));
+    // Native pixel data must hold every frame: checked before the canvas
+    // is allocated, so a small file cannot ask for a large canvas.
+    let frame_bytes = u64::from(format.rows) * u64::from(format.columns) * vtype.size() as u64;
+    for f in &files {
+        if let Some(have) = f.native_pixel_bytes {
+            let need = frame_bytes.saturating_mul(u64::from(f.frames));
+            if have < need {
+                return Err(MxError::mx(
+                    format!(
+                        "\"{}\" is truncated: its pixel data has {have} bytes, {} frames of {}x{} {} need {need}",
+                        f.shown,
+                        f.frames,
+                        format.columns,
+                        format.rows,
+                        vtype.name()
+                    ),
+                    &["DICOM", "TRUNCATED"],
+                ));
+            }
+        }
     }
     let fallback = first.spacing_between.or(first.slice_thickness);
     let stack = geometry::stack(&frames, fallback)?;

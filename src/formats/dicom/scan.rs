@@ -30,6 +30,9 @@ pub const DEFLATED_LE: &str = "1.2.840.10008.1.2.1.99";
 pub struct Scanned {
     pub transfer_syntax: String,
     pub dataset_start: usize,
+    /// The top-level Pixel Data: its length in bytes (native), or None
+    /// when it is encapsulated (fragments) or absent.
+    pub native_pixel_bytes: Option<u64>,
 }
 
 fn malformed(path: &str, what: impl std::fmt::Display) -> MxError {
@@ -46,6 +49,8 @@ enum Encoding {
 struct Walker<'a> {
     bytes: &'a [u8],
     encoding: Encoding,
+    /// Length of the top-level (7FE0,0010) of defined length, once seen.
+    pixel_bytes: std::cell::Cell<Option<u64>>,
 }
 
 /// One element header.
@@ -56,7 +61,11 @@ struct Element {
     len: u32,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    fn new(bytes: &'a [u8], encoding: Encoding) -> Self {
+        Walker { bytes, encoding, pixel_bytes: std::cell::Cell::new(None) }
+    }
+
     fn u16_at(&self, at: usize) -> Option<u16> {
         let b = self.bytes.get(at..at + 2)?;
         Some(if self.encoding == Encoding::ExplicitBe {
@@ -106,6 +115,9 @@ impl Walker<'_> {
                     _ => return Err(format!("unexpected item tag (FFFE,{:04X}) at byte {at}", el.elem)),
                 }
             }
+            if depth == 0 && (el.group, el.elem) == (0x7FE0, 0x0010) && el.len != UNDEFINED {
+                self.pixel_bytes.set(Some(u64::from(el.len)));
+            }
             at = self.value(&el, value, end, depth, at)?;
         }
         if until_delimiter {
@@ -141,9 +153,9 @@ impl Walker<'_> {
         if is_sq {
             // An UN sequence of defined length is implicit VR LE inside.
             let inner = if el.vr.is_some_and(|v| &v == b"UN") {
-                Walker { bytes: self.bytes, encoding: Encoding::ImplicitLe }
+                Walker::new(self.bytes, Encoding::ImplicitLe)
             } else {
-                Walker { bytes: self.bytes, encoding: self.encoding }
+                Walker::new(self.bytes, self.encoding)
             };
             inner.items(value, stop, depth + 1, false)?;
         }
@@ -215,7 +227,7 @@ pub fn scan(bytes: &[u8], path: &str, max_inflated: usize) -> MxResult<Scanned> 
             &["DICOM", "NOT", "DICOM"],
         ));
     }
-    let meta = Walker { bytes, encoding: Encoding::ExplicitLe };
+    let meta = Walker::new(bytes, Encoding::ExplicitLe);
     let mut at = 132;
     let mut ts = None;
     while let Some((el, value)) = meta.header(at) {
@@ -233,17 +245,18 @@ pub fn scan(bytes: &[u8], path: &str, max_inflated: usize) -> MxResult<Scanned> 
         at = stop;
     }
     let ts = ts.ok_or_else(|| malformed(path, "the file meta group has no transfer syntax (0002,0010)"))?;
+    let walk = |w: Walker<'_>, from: usize| w.elements(from, w.bytes.len(), 0, false).map(|_| w.pixel_bytes.get());
     let result = match ts.as_str() {
-        IMPLICIT_LE => Walker { bytes, encoding: Encoding::ImplicitLe }.elements(at, bytes.len(), 0, false),
-        EXPLICIT_BE => Walker { bytes, encoding: Encoding::ExplicitBe }.elements(at, bytes.len(), 0, false),
+        IMPLICIT_LE => walk(Walker::new(bytes, Encoding::ImplicitLe), at),
+        EXPLICIT_BE => walk(Walker::new(bytes, Encoding::ExplicitBe), at),
         DEFLATED_LE => {
             let inflated = inflate(&bytes[at..], max_inflated, path)?;
-            Walker { bytes: &inflated, encoding: Encoding::ExplicitLe }.elements(0, inflated.len(), 0, false)
+            walk(Walker::new(&inflated, Encoding::ExplicitLe), 0)
         }
-        _ => Walker { bytes, encoding: Encoding::ExplicitLe }.elements(at, bytes.len(), 0, false),
+        _ => walk(Walker::new(bytes, Encoding::ExplicitLe), at),
     };
-    result.map_err(|e| malformed(path, e))?;
-    Ok(Scanned { transfer_syntax: ts, dataset_start: at })
+    let native_pixel_bytes = result.map_err(|e| malformed(path, e))?;
+    Ok(Scanned { transfer_syntax: ts, dataset_start: at, native_pixel_bytes })
 }
 
 /// Inflate a deflated data set (raw deflate), refusing more than `max` bytes.
