@@ -64,6 +64,8 @@ pub struct DicomFile {
     pub transfer_syntax: String,
     /// Bytes of native (uncompressed) pixel data; None when encapsulated or absent.
     pub native_pixel_bytes: Option<u64>,
+    /// Where they start in the file (None for a deflated file).
+    pub native_pixel_offset: Option<u64>,
     /// The parsed object (with its pixel data when read for loading).
     pub object: DefaultDicomObject,
 }
@@ -72,8 +74,34 @@ pub struct DicomFile {
 /// and parse it. `with_pixels` false stops before the pixel data.
 pub fn read(path: &Path, with_pixels: bool) -> MxResult<DicomFile> {
     let shown = path.display().to_string();
+    if !with_pixels {
+        // Most files are a header then native pixel data: the header's
+        // first 64 KiB are enough, the pixels are read later straight
+        // into the canvas. Anything else is read and checked whole.
+        if let Some(file) = read_header_only(path, &shown)? {
+            return Ok(file);
+        }
+    }
     let bytes = read_whole(path, &shown)?;
     parse(&bytes, path, with_pixels)
+}
+
+const PREFIX: u64 = 64 * 1024;
+
+fn read_header_only(path: &Path, shown: &str) -> MxResult<Option<DicomFile>> {
+    let mut file = std::fs::File::open(path).map_err(|e| io_error("open", shown, e))?;
+    let len = file.metadata().map_err(|e| io_error("read", shown, e))?.len();
+    if len <= PREFIX {
+        return Ok(None);
+    }
+    let mut prefix = try_vec::<u8>(PREFIX as usize, "a DICOM header")?;
+    file.by_ref().take(PREFIX).read_to_end(&mut prefix).map_err(|e| io_error("read", shown, e))?;
+    let Ok(scanned) = scan::scan_extent(&prefix, scan::Extent::Prefix(len), shown, MAX_INFLATED) else {
+        return Ok(None);
+    };
+    let options = OpenFileOptions::new().read_preamble(ReadPreamble::Never).read_until(tags::PIXEL_DATA);
+    let object = options.from_reader(&prefix[128..]).map_err(|e| malformed(shown, e))?;
+    facts(object, path.to_path_buf(), shown.to_string(), scanned, len as usize).map(Some)
 }
 
 /// Parse a file's bytes (the fuzz target's entry point).
@@ -211,6 +239,7 @@ fn facts(
         instance: int(root, tags::INSTANCE_NUMBER).unwrap_or(0),
         transfer_syntax: scanned.transfer_syntax,
         native_pixel_bytes: scanned.native_pixel_bytes,
+        native_pixel_offset: scanned.native_pixel_offset,
         path,
         shown,
         object,

@@ -6,12 +6,13 @@
 //! * [`discover`]: which files a path stands for, grouped into series;
 //! * [`geometry`]: frames sorted along the slice normal into a volume;
 //! * [`affine`]: that volume's sform/qform in NIfTI's RAS convention;
-//! * [`pixels`]: frames decoded into canvas planes ([`rle`]: RLE Lossless); [`parallel`]: on every core.
+//! * [`pixels`]: frames decoded into canvas planes ([`rle`]: RLE Lossless, [`lossless`]: JPEG lossless); [`parallel`]: on every core.
 
 pub mod affine;
 pub mod discover;
 pub mod geometry;
 pub mod header;
+pub mod lossless;
 pub mod parallel;
 pub mod pixels;
 pub mod rle;

@@ -9,6 +9,7 @@ use super::scan::EXPLICIT_BE;
 use crate::core::error::MxResult;
 use crate::core::limits::try_vec;
 use crate::core::{MxError, VoxelType};
+use crate::formats::files::io_error;
 use dicom_core::value::{PrimitiveValue, Value};
 use dicom_dictionary_std::tags;
 use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
@@ -69,6 +70,27 @@ pub fn decode_frame(file: &DicomFile, format: &PixelFormat, frame: u32, out: &mu
     }
     if format.signed && format.bits_stored < format.bits_allocated {
         sign_extend(out, bytes, format.bits_stored);
+    }
+    Ok(())
+}
+
+/// Native pixel data read straight from the file into each plane (the
+/// offset the scan found; lengths were checked against the file).
+pub fn read_native(file: &DicomFile, format: &PixelFormat, offset: u64, planes: Vec<(u32, &mut [u8])>) -> MxResult<()> {
+    use std::os::unix::fs::FileExt;
+    let shown = &file.shown;
+    let f = std::fs::File::open(&file.path).map_err(|e| io_error("open", shown, e))?;
+    let bytes = format.bits_allocated as usize / 8;
+    for (frame, out) in planes {
+        let at = offset + frame as u64 * out.len() as u64;
+        f.read_exact_at(out, at).map_err(|e| io_error("read", shown, e))?;
+        let file_big = file.transfer_syntax == EXPLICIT_BE;
+        if bytes > 1 && file_big != cfg!(target_endian = "big") {
+            crate::formats::voxels::swap_bytes(out, bytes);
+        }
+        if format.signed && format.bits_stored < format.bits_allocated {
+            sign_extend(out, bytes, format.bits_stored);
+        }
     }
     Ok(())
 }
@@ -147,6 +169,9 @@ fn encapsulated(file: &DicomFile, frame: u32, bytes: usize, out: &mut [u8]) -> M
     if file.transfer_syntax == RLE_LOSSLESS {
         return rle_frame(file, frame, bytes, out);
     }
+    if JPEG_LOSSLESS.contains(&file.transfer_syntax.as_str()) && lossless_frame(file, frame, bytes, out)? {
+        return Ok(());
+    }
     let ts = TransferSyntaxRegistry.get(&file.transfer_syntax).ok_or_else(|| unsupported(file))?;
     let reader = ts.pixel_data_reader().ok_or_else(|| unsupported(file))?;
     let mut decoded = try_vec::<u8>(out.len(), "a decoded DICOM frame")?;
@@ -188,6 +213,37 @@ fn encapsulated(file: &DicomFile, frame: u32, bytes: usize, out: &mut [u8]) -> M
 }
 
 const RLE_LOSSLESS: &str = "1.2.840.10008.1.2.5";
+/// JPEG Lossless, Non-Hierarchical (Process 14), and its selection value 1 form.
+const JPEG_LOSSLESS: [&str; 2] = ["1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"];
+
+/// JPEG lossless through [`super::lossless`]: true when decoded, false when
+/// the stream is of a kind it leaves to the registry's decoder.
+fn lossless_frame(file: &DicomFile, frame: u32, bytes: usize, out: &mut [u8]) -> MxResult<bool> {
+    let fragments =
+        file.object.element_opt(tags::PIXEL_DATA).ok().flatten().and_then(|e| e.value().fragments()).unwrap_or(&[]);
+    let joined;
+    let data: &[u8] = if fragments.len() == file.frames as usize {
+        &fragments[frame as usize]
+    } else if file.frames == 1 {
+        // One frame in several fragments: they join into one codestream.
+        let total: usize = fragments.iter().map(Vec::len).sum();
+        let mut all = try_vec::<u8>(total, "a JPEG codestream")?;
+        fragments.iter().for_each(|f| all.extend_from_slice(f));
+        joined = all;
+        &joined
+    } else {
+        return Ok(false);
+    };
+    let format = file.format.as_ref().ok_or_else(|| malformed(&file.shown, "no Rows/Columns"))?;
+    match super::lossless::decode(data, (format.columns, format.rows), bytes, out) {
+        Ok(_) => Ok(true),
+        Err(super::lossless::Failure::Unsupported) => Ok(false),
+        Err(super::lossless::Failure::Bad(e)) => Err(MxError::mx(
+            format!("cannot decode frame {frame} of \"{}\" (JPEG Lossless): {e}", file.shown),
+            &["DICOM", "DECODE"],
+        )),
+    }
+}
 
 /// RLE: one fragment per frame (PS3.5 annex G), our own decoder.
 fn rle_frame(file: &DicomFile, frame: u32, bytes: usize, out: &mut [u8]) -> MxResult<()> {

@@ -33,6 +33,20 @@ pub struct Scanned {
     /// The top-level Pixel Data: its length in bytes (native), or None
     /// when it is encapsulated (fragments) or absent.
     pub native_pixel_bytes: Option<u64>,
+    /// Where that native value starts in the file (not for a deflated file,
+    /// whose offsets are in the inflated stream).
+    pub native_pixel_offset: Option<u64>,
+}
+
+/// How far to walk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// The bytes are the whole file: check everything.
+    Whole,
+    /// The bytes are the start of a file of this many bytes: stop at a
+    /// native top-level Pixel Data that fits in the file (its value is
+    /// then read straight from the file, the rest is not parsed).
+    Prefix(u64),
 }
 
 fn malformed(path: &str, what: impl std::fmt::Display) -> MxError {
@@ -49,8 +63,10 @@ enum Encoding {
 struct Walker<'a> {
     bytes: &'a [u8],
     encoding: Encoding,
-    /// Length of the top-level (7FE0,0010) of defined length, once seen.
-    pixel_bytes: std::cell::Cell<Option<u64>>,
+    /// Length and offset of the top-level (7FE0,0010) of defined length, once seen.
+    pixel: std::cell::Cell<Option<(u64, u64)>>,
+    /// For a prefix: the file's length (stop at native pixel data).
+    file_len: Option<u64>,
 }
 
 /// One element header.
@@ -63,7 +79,7 @@ struct Element {
 
 impl<'a> Walker<'a> {
     fn new(bytes: &'a [u8], encoding: Encoding) -> Self {
-        Walker { bytes, encoding, pixel_bytes: std::cell::Cell::new(None) }
+        Walker { bytes, encoding, pixel: std::cell::Cell::new(None), file_len: None }
     }
 
     fn u16_at(&self, at: usize) -> Option<u16> {
@@ -116,7 +132,12 @@ impl<'a> Walker<'a> {
                 }
             }
             if depth == 0 && (el.group, el.elem) == (0x7FE0, 0x0010) && el.len != UNDEFINED {
-                self.pixel_bytes.set(Some(u64::from(el.len)));
+                self.pixel.set(Some((u64::from(el.len), value as u64)));
+                if let Some(file_len) = self.file_len {
+                    if value as u64 + u64::from(el.len) <= file_len {
+                        return Ok(end);
+                    }
+                }
             }
             at = self.value(&el, value, end, depth, at)?;
         }
@@ -221,6 +242,13 @@ pub fn has_magic(bytes: &[u8]) -> bool {
 /// Walk the whole file (`bytes`, preamble included). `max_inflated` bounds
 /// the data set of a deflated file once inflated.
 pub fn scan(bytes: &[u8], path: &str, max_inflated: usize) -> MxResult<Scanned> {
+    scan_extent(bytes, Extent::Whole, path, max_inflated)
+}
+
+/// [`scan`] of a whole file or of its start ([`Extent`]). A prefix that
+/// ends before native pixel data (or holds a deflated data set) is an
+/// error: the caller then reads and scans the whole file.
+pub fn scan_extent(bytes: &[u8], extent: Extent, path: &str, max_inflated: usize) -> MxResult<Scanned> {
     if !has_magic(bytes) {
         return Err(MxError::mx(
             format!("\"{path}\" is not a DICOM file: no \"DICM\" at byte 128"),
@@ -245,18 +273,41 @@ pub fn scan(bytes: &[u8], path: &str, max_inflated: usize) -> MxResult<Scanned> 
         at = stop;
     }
     let ts = ts.ok_or_else(|| malformed(path, "the file meta group has no transfer syntax (0002,0010)"))?;
-    let walk = |w: Walker<'_>, from: usize| w.elements(from, w.bytes.len(), 0, false).map(|_| w.pixel_bytes.get());
+    let prefix = match extent {
+        Extent::Whole => None,
+        Extent::Prefix(_) if ts == DEFLATED_LE => return Err(malformed(path, "deflated: read whole")),
+        Extent::Prefix(len) => Some(len),
+    };
+    let walk = |encoding, bytes, from| {
+        let w = Walker { file_len: prefix, ..Walker::new(bytes, encoding) };
+        w.elements(from, bytes.len(), 0, false).map(|_| w.pixel.get())
+    };
     let result = match ts.as_str() {
-        IMPLICIT_LE => walk(Walker::new(bytes, Encoding::ImplicitLe), at),
-        EXPLICIT_BE => walk(Walker::new(bytes, Encoding::ExplicitBe), at),
+        IMPLICIT_LE => walk(Encoding::ImplicitLe, bytes, at),
+        EXPLICIT_BE => walk(Encoding::ExplicitBe, bytes, at),
         DEFLATED_LE => {
             let inflated = inflate(&bytes[at..], max_inflated, path)?;
-            walk(Walker::new(&inflated, Encoding::ExplicitLe), 0)
+            let pixel = walk(Encoding::ExplicitLe, &inflated, 0).map_err(|e| malformed(path, e))?;
+            // Offsets in the inflated stream are no use for reading the file.
+            return Ok(Scanned {
+                transfer_syntax: ts,
+                dataset_start: at,
+                native_pixel_bytes: pixel.map(|p| p.0),
+                native_pixel_offset: None,
+            });
         }
-        _ => walk(Walker::new(bytes, Encoding::ExplicitLe), at),
+        _ => walk(Encoding::ExplicitLe, bytes, at),
     };
-    let native_pixel_bytes = result.map_err(|e| malformed(path, e))?;
-    Ok(Scanned { transfer_syntax: ts, dataset_start: at, native_pixel_bytes })
+    let pixel = result.map_err(|e| malformed(path, e))?;
+    if prefix.is_some() && pixel.is_none() {
+        return Err(malformed(path, "no native pixel data in the prefix"));
+    }
+    Ok(Scanned {
+        transfer_syntax: ts,
+        dataset_start: at,
+        native_pixel_bytes: pixel.map(|p| p.0),
+        native_pixel_offset: pixel.map(|p| p.1),
+    })
 }
 
 /// Inflate a deflated data set (raw deflate), refusing more than `max` bytes.
