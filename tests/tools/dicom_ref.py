@@ -5,6 +5,9 @@
   dicom_ref.py pixels FILE OUT      pydicom's pixel_array of FILE as raw native
                                     bytes (x fastest, then y, then frame); prints its dtype
   dicom_ref.py dcm2niix SRC OUTDIR  dcm2niix's NIfTI of SRC (a directory); prints its path
+  dicom_ref.py rescaled OUTDIR      three slices of CT_small.dcm 2 mm apart, each with its
+                                    own Rescale Slope; prints pydicom's modality-LUT values of
+                                    the middle voxel of each slice, in position order
   dicom_ref.py world OURS THEIRS    each voxel of OURS (a .nii saved by mxcanvas) taken to
                                     world by its affine and back into THEIRS by theirs:
                                     prints the number of voxels whose values differ
@@ -44,6 +47,22 @@ def dcm2niix(src, outdir):
     print(os.path.join(outdir, niis[0]))
 
 
+def rescaled(outdir):
+    import pydicom
+    from pydicom.pixels import apply_modality_lut
+    src = pydicom.dcmread(os.path.join(testfiles(), "CT_small.dcm"))
+    values = []
+    for k, slope in enumerate([0.5, 2.0, 1.25]):
+        ds = src.copy()
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"1.2.3.{k + 1}"
+        ds.ImagePositionPatient = [src.ImagePositionPatient[0], src.ImagePositionPatient[1], 10.0 - 2.0 * k]
+        ds.RescaleSlope = slope
+        ds.save_as(os.path.join(outdir, f"s{k}.dcm"))
+        values.append(float(apply_modality_lut(ds.pixel_array, ds)[64, 32]))
+    # Position order: ascending z is the reverse of k.
+    print(" ".join(repr(v) for v in reversed(values)))
+
+
 def world(ours_path, theirs_path):
     import nibabel as nib
     ours, theirs = nib.load(ours_path), nib.load(theirs_path)
@@ -74,4 +93,4 @@ if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"testfiles": lambda: print(testfiles()), "nicom": lambda: print(nicom()),
      "pixels": lambda: pixels(*args), "dcm2niix": lambda: dcm2niix(*args),
-     "world": lambda: world(*args)}[cmd]()
+     "world": lambda: world(*args), "rescaled": lambda: rescaled(*args)}[cmd]()
