@@ -77,17 +77,32 @@ fn walk(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) -> MxResult<()> {
             }
         } else if entry.file_name().as_encoded_bytes().starts_with(b"DICOMDIR") {
             // A DICOMDIR indexes files, it is not an image: loaded only when named.
-        } else if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) && has_magic(&path) {
-            found.push(path);
+        } else if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            // A file that cannot be read is an error, not a slice quietly
+            // left out of its series.
+            let shown = path.display().to_string();
+            if magic(&path).map_err(|e| crate::formats::files::io_error("read", &shown, e))? {
+                found.push(path);
+            }
         }
     }
     Ok(())
 }
 
-/// True when the file has `DICM` at byte 128.
+/// True when the file has `DICM` at byte 128 (false when it cannot be read).
 pub fn has_magic(path: &Path) -> bool {
+    magic(path).unwrap_or(false)
+}
+
+/// Whether the file has `DICM` at byte 128; a file too short is not DICOM,
+/// one that cannot be opened or read is an error.
+fn magic(path: &Path) -> std::io::Result<bool> {
     let mut head = [0u8; 132];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head[128..] == b"DICM"
+    match std::fs::File::open(path)?.read_exact(&mut head) {
+        Ok(()) => Ok(&head[128..] == b"DICM"),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// The files a DICOMDIR's records point to, relative to its directory.

@@ -68,7 +68,9 @@ fn run(threads: usize, work: &(impl Fn() + Sync)) {
     }
     std::thread::scope(|s| {
         for _ in 1..threads {
-            s.spawn(work);
+            // A thread the system refuses (memory, limits) is one worker
+            // fewer, not an error: this thread works through the queue too.
+            let _ = std::thread::Builder::new().spawn_scoped(s, work);
         }
         work();
     });
