@@ -20,6 +20,12 @@ use std::path::{Path, PathBuf};
 /// 2^31 bytes of voxels would allow more, but no real deflated file is near).
 const MAX_INFLATED: usize = 1 << 30;
 
+/// What a deflated data set of `len` bytes may inflate to: deflate's
+/// largest ratio is 1032:1, so more would be a lie of the stream.
+fn inflated_limit(len: usize) -> usize {
+    len.saturating_mul(1032).saturating_add(64 * 1024).min(MAX_INFLATED)
+}
+
 /// Where one frame lies and how its values scale.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plane {
@@ -107,7 +113,7 @@ fn read_header_only(path: &Path, shown: &str) -> MxResult<Option<DicomFile>> {
 /// Parse a file's bytes (the fuzz target's entry point).
 pub fn parse(bytes: &[u8], path: &Path, with_pixels: bool) -> MxResult<DicomFile> {
     let shown = path.display().to_string();
-    let scanned = scan::scan(bytes, &shown, MAX_INFLATED)?;
+    let scanned = scan::scan(bytes, &shown, inflated_limit(bytes.len()))?;
     let options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
     let options = if with_pixels { options } else { options.read_until(tags::PIXEL_DATA) };
     let object = options.from_reader(&bytes[128..]).map_err(|e| malformed(&shown, e))?;
