@@ -89,16 +89,23 @@ fn walk(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) -> MxResult<()> {
     Ok(())
 }
 
-/// True when the file has `DICM` at byte 128 (false when it cannot be read).
+/// True when `path` is a regular file with `DICM` at byte 128 (false when
+/// it is anything else or cannot be read: the caller's own open says why).
 pub fn has_magic(path: &Path) -> bool {
-    magic(path).unwrap_or(false)
+    std::fs::metadata(path).is_ok_and(|m| m.is_file()) && magic(path).unwrap_or(false)
 }
 
 /// Whether the file has `DICM` at byte 128; a file too short is not DICOM,
 /// one that cannot be opened or read is an error.
 fn magic(path: &Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::OpenOptionsExt;
     let mut head = [0u8; 132];
-    match std::fs::File::open(path)?.read_exact(&mut head) {
+    // Non-blocking: a FIFO put in place of the file must not hang the open.
+    let mut file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    if !file.metadata()?.is_file() {
+        return Ok(false);
+    }
+    match file.read_exact(&mut head) {
         Ok(()) => Ok(&head[128..] == b"DICM"),
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
         Err(e) => Err(e),

@@ -95,7 +95,7 @@ pub fn read(path: &Path, with_pixels: bool) -> MxResult<DicomFile> {
 const PREFIX: u64 = 64 * 1024;
 
 fn read_header_only(path: &Path, shown: &str) -> MxResult<Option<DicomFile>> {
-    let mut file = std::fs::File::open(path).map_err(|e| io_error("open", shown, e))?;
+    let mut file = open_regular(path, shown)?;
     let len = file.metadata().map_err(|e| io_error("read", shown, e))?.len();
     if len <= PREFIX {
         return Ok(None);
@@ -120,8 +120,28 @@ pub fn parse(bytes: &[u8], path: &Path, with_pixels: bool) -> MxResult<DicomFile
     facts(object, path.to_path_buf(), shown, scanned, bytes.len())
 }
 
+/// Open a regular file for reading, without blocking: a FIFO with no
+/// writer would hang `open` (as for NIfTI, src/formats/files.rs), so it is
+/// opened non-blocking and anything but a regular file is refused.
+pub fn open_regular(path: &Path, shown: &str) -> MxResult<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| io_error("open", shown, e))?;
+    let meta = file.metadata().map_err(|e| io_error("read", shown, e))?;
+    if !meta.is_file() {
+        return Err(MxError::mx(
+            format!("cannot read \"{shown}\": it is not a regular file, expected a DICOM file"),
+            &["FORMAT", "NOTFILE"],
+        ));
+    }
+    Ok(file)
+}
+
 fn read_whole(path: &Path, shown: &str) -> MxResult<Vec<u8>> {
-    let mut file = std::fs::File::open(path).map_err(|e| io_error("open", shown, e))?;
+    let mut file = open_regular(path, shown)?;
     let len = file.metadata().map_err(|e| io_error("read", shown, e))?.len();
     let len = usize::try_from(len).map_err(|_| too_large(shown))?;
     let mut bytes = try_vec::<u8>(len, "a DICOM file")?;

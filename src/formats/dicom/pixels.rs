@@ -79,7 +79,7 @@ pub fn decode_frame(file: &DicomFile, format: &PixelFormat, frame: u32, out: &mu
 pub fn read_native(file: &DicomFile, format: &PixelFormat, offset: u64, planes: Vec<(u32, &mut [u8])>) -> MxResult<()> {
     use std::os::unix::fs::FileExt;
     let shown = &file.shown;
-    let f = std::fs::File::open(&file.path).map_err(|e| io_error("open", shown, e))?;
+    let f = super::header::open_regular(&file.path, shown)?;
     let bytes = format.bits_allocated as usize / 8;
     for (frame, out) in planes {
         let at = offset + frame as u64 * out.len() as u64;
