@@ -39,6 +39,8 @@ PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_
 PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 # The kits' attach order (tests/types-kit.test): an LD_PRELOAD call logger.
 PROGRAMS += tests/tools/bin/shmtrace.so
+# What each kit reads from MXCANVAS (tests/kit-env.test): C and Rust.
+PROGRAMS += tests/tools/bin/envdump tests/tools/bin/envdump-rs
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: build9 test9 tclsh9
@@ -108,7 +110,7 @@ tests/tools/bin/shmtrace.so: tests/tools/shmtrace.c
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 # The kit's C programs depend on its header.
-examples/bin/threshold: include/mxcanvas.h
+examples/bin/threshold tests/tools/bin/envdump: include/mxcanvas.h
 
 # The header must compile warning-free under strict flags: programs that
 # include it may use them.
@@ -123,6 +125,12 @@ examples/bin/smooth: FORCE
 	@mkdir -p $(@D)
 	cp target/release/examples/smooth $@
 
+# The Rust kit's MXCANVAS reader as a tool (client/examples/envdump.rs).
+tests/tools/bin/envdump-rs: FORCE
+	$(CARGO) build --release -p mxcanvas-client --example envdump
+	@mkdir -p $(@D)
+	cp target/release/examples/envdump $@
+
 FORCE:
 
 # make demo [VOLUME=file.nii.gz] [DEMO_OUT=dir]: without VOLUME, the shipped phantom.
@@ -131,18 +139,23 @@ DEMO_OUT ?= demo-out
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl "$(VOLUME)" "$(DEMO_OUT)"
 
-# mx::view on the phantom with a label overlay, for a person at a display;
-# viewer-shot writes the README's picture of it under a private Xvfb.
+# make view [VOLUME=file]: mx::view of the volume with defaults derived from
+# it (without VOLUME, the phantom with a label overlay), for a person at a
+# display; viewer-shot writes the README's picture of the whole viewer
+# window under a private Xvfb, of nibabel's anatomical.nii unless VOLUME is given.
 view: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl $(VOLUME)
 
-viewer-shot: build display-deps
-	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png $(VOLUME)
+viewer-shot: build display-deps venv
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png \
+		$(or $(VOLUME),$(firstword $(wildcard .venv/lib/python3*/site-packages/nibabel/tests/data/anatomical.nii)))
 
 test: build test-rust test-tcl test9
 
-# display-deps: tests/tk_stubs_layout.rs compiles against Tk's headers.
+# display-deps: tests/tk_stubs_layout.rs compiles against Tk's headers (and
+# Tk 9.0's, which ensure-tcl9.sh unpacks with Tcl 9 when it can be had).
 test-rust: deps display-deps
+	@sh scripts/ensure-tcl9.sh tclsh >/dev/null
 	$(CARGO) test --release --workspace
 
 test-tcl: build venv test-deps display-deps

@@ -8,6 +8,7 @@ pub mod deflate;
 pub mod mem;
 pub mod process;
 pub mod shm;
+pub mod watchdog;
 
 use std::fmt;
 
