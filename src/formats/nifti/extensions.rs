@@ -64,6 +64,7 @@ pub fn read(reader: &mut dyn Read, limit: u64, big: bool, path: &str) -> MxResul
         // stays small enough to copy): refuse rather than drop them silently.
         area += padded(len);
         if area > MAX_AREA {
+            let area = area + rest_of_area(reader, limit, used, big, path)?;
             return Err(MxError::mx(
                 format!("\"{path}\" has header extensions that take more than {MAX_AREA} bytes once padded to 16-byte blocks, the most mxcanvas keeps (a NIfTI-1 vox_offset places at most that many exactly)"),
                 &["FORMAT", "EXTENSIONS", &area.to_string()],
@@ -83,6 +84,31 @@ pub fn read(reader: &mut dyn Read, limit: u64, big: bool, path: &str) -> MxResul
         found.push(Extension { code, content });
     }
     Ok((found, used))
+}
+
+/// The padded size of the blocks after the one being read (which stands
+/// `used` bytes in, its content not yet read), walked by their heads with the
+/// same rules as [`read`], contents skipped: the error for too large an area
+/// then says how large it is, the size a save would report.
+fn rest_of_area(reader: &mut dyn Read, limit: u64, mut used: u64, big: bool, path: &str) -> MxResult<u64> {
+    let mut area = 0u64;
+    let mut content = 0u64; // of the current block, still to skip
+    loop {
+        crate::formats::files::skip(reader, content, path)?;
+        used += content;
+        if limit - used < 8 {
+            return Ok(area);
+        }
+        let mut head = [0u8; 8];
+        let got = read_up_to(reader, &mut head, path)?;
+        used += got as u64;
+        let esize = read_i32(&head[..4], big);
+        if got < 8 || esize < 8 || esize as u64 - 8 > limit - used {
+            return Ok(area);
+        }
+        content = esize as u64 - 8;
+        area += padded(content as usize);
+    }
 }
 
 /// A block's size on disk: head and `len` bytes of content, padded to a
@@ -219,7 +245,9 @@ mod tests {
             bytes.extend_from_slice(&4i32.to_le_bytes());
         }
         let e = read(&mut &bytes[..], bytes.len() as u64, false, "t").unwrap_err();
-        assert_eq!(e.code, ["MX", "FORMAT", "EXTENSIONS", &(MAX_AREA + 4).to_string()]);
+        // The error gives the whole padded area, as a save would.
+        assert_eq!(e.code, ["MX", "FORMAT", "EXTENSIONS", &(4 + 16 * count as u64).to_string()]);
+        assert_eq!(e.code[3], "33554420");
         // The most that fits once padded: (MAX_AREA - 4) / 16 such blocks,
         // and that saves.
         let fits = (MAX_AREA as usize - 4) / 16;
