@@ -322,14 +322,13 @@ impl PendingFile {
 pub fn commit_all(mut files: Vec<PendingFile>) -> Result<(), MxError> {
     for f in &mut files {
         if f.temp.is_none() {
-            let name = replace::name_unnamed(&f.file, &f.target).map_err(|e| io_error("write", &shown(&f.target), e))?;
+            let name =
+                replace::name_unnamed(&f.file, &f.target).map_err(|e| io_error("write", &shown(&f.target), e))?;
             f.temp = Some(name);
         }
     }
-    let staged: Vec<Staged> = files
-        .iter()
-        .filter_map(|f| f.temp.clone().map(|temp| Staged { temp, target: f.target.clone() }))
-        .collect();
+    let staged: Vec<Staged> =
+        files.iter().filter_map(|f| f.temp.clone().map(|temp| Staged { temp, target: f.target.clone() })).collect();
     replace::commit_all(&staged).map_err(|f| {
         let mut e = io_error("write", &shown(&f.target), f.error);
         e.message.push_str(&f.note);

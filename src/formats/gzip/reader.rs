@@ -83,7 +83,9 @@ impl GzReader {
     /// Decode the gzip file held in `data`.
     pub fn from_bytes(data: Vec<u8>) -> GzReader {
         let state = match index(&data) {
-            Some(members) => State::Indexed(Indexed { data, given: 0, members, next: 0, scratch: Vec::new(), scratch_at: 0 }),
+            Some(members) => {
+                State::Indexed(Indexed { data, given: 0, members, next: 0, scratch: Vec::new(), scratch_at: 0 })
+            }
             None => State::Foreign { stream: stream(data, 0), given: 0 },
         };
         GzReader { state, doubt: None }

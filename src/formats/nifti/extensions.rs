@@ -272,7 +272,9 @@ mod tests {
             }
             match read(&mut &b[..], u64::MAX, false, "t") {
                 Ok((list, _)) => assert!(check(&list, "f").is_ok(), "len {len}"),
-                Err(e) => assert!(area_size(&vec![ext(6, &vec![0; len]); (b.len() - 4) / (len + 8)]) > MAX_AREA, "{e:?}"),
+                Err(e) => {
+                    assert!(area_size(&vec![ext(6, &vec![0; len]); (b.len() - 4) / (len + 8)]) > MAX_AREA, "{e:?}")
+                }
             }
         }
     }
