@@ -19,6 +19,13 @@ use std::path::Path;
 /// uses a named temporary file. Any other error (EACCES, ENOENT, ...) is
 /// what creating a named file there would give as well.
 pub fn open_unnamed(dir: &Path, mode: u32) -> io::Result<Option<File>> {
+    // Without /proc (a chroot, a process outside the pid namespace /proc
+    // was mounted for) the finished file could only be linked with
+    // AT_EMPTY_PATH, which needs CAP_DAC_READ_SEARCH before Linux 6.10: a
+    // named file then, rather than a save that fails at its very end.
+    if !Path::new("/proc/self/fd").is_dir() {
+        return Ok(None);
+    }
     // Without O_EXCL, so that the finished file may be linked into the
     // directory (see `link`). std passes `mode` to open(2), which uses it
     // for O_TMPFILE as for O_CREAT.
@@ -31,24 +38,17 @@ pub fn open_unnamed(dir: &Path, mode: u32) -> io::Result<Option<File>> {
 
 /// Give the unnamed `file` (from [`open_unnamed`]) the name `new`, which must
 /// not exist (EEXIST otherwise) and must be in the directory it was opened
-/// in. Through `/proc/self/fd/N` with AT_SYMLINK_FOLLOW, which needs no
-/// privilege; where /proc is not mounted, `linkat(fd, "", AT_EMPTY_PATH)`
-/// (which needs CAP_DAC_READ_SEARCH before Linux 6.10).
+/// in: `linkat` of `/proc/self/fd/N` with AT_SYMLINK_FOLLOW, which needs no
+/// privilege (the way open(2)'s manual shows it).
 pub fn link(file: &File, new: &Path) -> io::Result<()> {
-    let to = CString::new(new.as_os_str().as_bytes()).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
-    let fd = file.as_raw_fd();
-    let proc_path = format!("/proc/self/fd/{fd}");
-    let result = if Path::new(&proc_path).exists() {
-        let from = CString::new(proc_path).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
-        // SAFETY: both paths are NUL-terminated strings that live across the
-        // call; AT_FDCWD with absolute or cwd-relative paths is always valid.
-        unsafe { libc::linkat(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::AT_SYMLINK_FOLLOW) }
-    } else {
-        // SAFETY: `fd` is open for the whole call (borrowed from `file`);
-        // the empty path with AT_EMPTY_PATH names `fd` itself; `to` is a
-        // NUL-terminated string that lives across the call.
-        unsafe { libc::linkat(fd, c"".as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::AT_EMPTY_PATH) }
-    };
+    let invalid = |_| io::Error::from_raw_os_error(libc::EINVAL);
+    let to = CString::new(new.as_os_str().as_bytes()).map_err(invalid)?;
+    let from = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd())).map_err(invalid)?;
+    // SAFETY: both paths are NUL-terminated strings that live across the
+    // call; AT_FDCWD with absolute or cwd-relative paths is always valid;
+    // the descriptor `from` names stays open (borrowed from `file`).
+    let result =
+        unsafe { libc::linkat(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::AT_SYMLINK_FOLLOW) };
     if result == 0 {
         Ok(())
     } else {
