@@ -6,6 +6,7 @@
 //! set it): the option tables are derived from [`FACTS`], never written twice.
 
 use super::header_facts::{self as hf, bad};
+use crate::core::affine;
 use crate::core::metadata::{spatial_unit_names, time_unit_names};
 use crate::core::{Canvas, Metadata};
 use crate::tcl::{Arg, CmdError, DynTable, Interp, Obj};
@@ -64,6 +65,8 @@ pub static FACTS: &[Fact] = &[
         }),
     ),
     fact("sform", |c| Some(matrix(md(c).sform_affine())), Some(set_sform)),
+    // The one voxel-to-world affine (nibabel's `img.affine`): sform, qform or spacing.
+    fact("affine", |c| Some(matrix(affine::best(md(c), &c.geometry()))), None),
     fact("description", |c| Some(Obj::string(&md(c).description_text())), Some(set_description)),
     fact(
         "scl_slope",

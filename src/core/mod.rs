@@ -8,6 +8,7 @@
 //! Nothing here knows about Tcl, and nothing here is `unsafe`: the only
 //! operating-system access goes through [`crate::sys`].
 
+pub mod affine;
 pub mod canvas;
 pub mod copy;
 pub mod error;

@@ -75,6 +75,7 @@ def dump(path, raw_out, scaled_out=None):
         "slope": float(img.dataobj.slope),
         "inter": float(img.dataobj.inter),
         "description": descrip,
+        "affine": matrix(img.affine),
     }
     if isinstance(hdr, nib.Nifti1Header):
         xyz, t = hdr.get_xyzt_units()
