@@ -6,5 +6,6 @@ package ifneeded mxcanvas 0.1.0 [list apply {dir {
     load [file join $dir $lib] Mxcanvas
     source [file join $dir library mxcanvas.tcl]
     source [file join $dir library formats.tcl]
+    source [file join $dir library exec.tcl]
     foreach f {view.tcl view-ui.tcl view-live.tcl} { source [file join $dir library $f] }
 }} $dir]

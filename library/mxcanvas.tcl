@@ -6,9 +6,11 @@ namespace eval ::mx {
 
 # mx::geometry canvas
 #   The canvas's geometry as the list "WIDTH HEIGHT DEPTH FRAMES TYPE": the
-#   arguments the kit's example tools (and any tool following the same
-#   convention) take after the shmid, so a call reads
+#   arguments that follow the shmid for every example tool of the kit
+#   (`tool SHMID WIDTH HEIGHT DEPTH FRAMES TYPE ?options?`; run with no
+#   geometry arguments they read MXCANVAS, which mx::exec sets), so a call reads
 #       exec $tool $id {*}[mx::geometry $c]
+#   (mx::exec spells the same as %id %w %h %d %t %type).
 proc ::mx::geometry {canvas} {
     # Look the canvas up by name as the Mx* commands do (not through the
     # caller's command resolution), with the package's own lookup error.

@@ -1,8 +1,11 @@
 //! `$c configure ?-option ?value ...??` and `$c cget -option`: read and set
 //! the header facts a canvas carries, so that a created or processed canvas
 //! can be saved with the right spacing, units, orientation and scaling. The
-//! options are the settable rows of the fact table ([`super::facts`]).
-//! Every value is checked before any is set.
+//! options are the rows of the fact table ([`super::facts`]): `cget` and
+//! `configure -option` read any of them (as a Tk photo's cget does), while
+//! `configure` lists and sets only the settable ones; setting a read-only
+//! one (`-width`) is an error naming it. Every value is checked before any
+//! is set.
 
 use super::facts::{self, Fact};
 use super::registry::CanvasEntry;
@@ -17,8 +20,8 @@ pub fn configure(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdRe
     let args = &objv[2..];
     match args.len() {
         0 => {
-            let rows = &facts::OPTIONS.1;
-            let pairs: Vec<(String, Obj)> = rows.iter().map(|f| (format!("-{}", f.key), current(entry, f))).collect();
+            let pairs: Vec<(String, Obj)> =
+                facts::settable().map(|f| (format!("-{}", f.key), current(entry, f))).collect();
             Ok(Some(Obj::dict(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())))))
         }
         1 => Ok(Some(current(entry, facts::option(interp, args[0])?))),
@@ -27,7 +30,7 @@ pub fn configure(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdRe
             let mut m = entry.canvas.borrow().metadata().clone();
             for pair in args.chunks_exact(2) {
                 let fact = facts::option(interp, pair[0])?;
-                let set = fact.set.expect("options are the settable facts");
+                let set = fact.set.ok_or_else(|| facts::read_only(fact))?;
                 set(interp, &format!("-{}", fact.key), pair[1], &mut m)?;
             }
             super::header_facts::check(&entry.canvas.borrow(), &m)?;

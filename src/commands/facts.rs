@@ -109,17 +109,34 @@ pub static FACTS: &[Fact] = &[
 /// The `$c info key` table: every key, in row order.
 pub static INFO_KEYS: Lazy<DynTable> = Lazy::new(|| DynTable::new(FACTS.iter().map(|f| f.key.to_string())));
 
-/// The settable facts, sorted by option name (`-key`), as configure lists them.
+/// Every fact as an option (`-key`), sorted by name: what `$c cget` reads
+/// (as a Tk photo's cget reads any option) and `$c configure -key` names.
 pub static OPTIONS: Lazy<(DynTable, Vec<&'static Fact>)> = Lazy::new(|| {
-    let mut rows: Vec<&'static Fact> = FACTS.iter().filter(|f| f.set.is_some()).collect();
+    let mut rows: Vec<&'static Fact> = FACTS.iter().collect();
     rows.sort_by_key(|f| f.key);
     (DynTable::new(rows.iter().map(|f| format!("-{}", f.key))), rows)
 });
+
+/// The settable facts, sorted by option name: what `$c configure` lists
+/// (a dict that `$c configure {*}$dict` takes back).
+pub fn settable() -> impl Iterator<Item = &'static Fact> {
+    OPTIONS.1.iter().copied().filter(|f| f.set.is_some())
+}
 
 /// The option `arg` names (unique prefixes; the standard bad-option error).
 pub fn option(interp: Interp, arg: Arg<'_>) -> Result<&'static Fact, CmdError> {
     let index = interp.get_index_dyn(arg, &OPTIONS.0, c"option")?;
     Ok(OPTIONS.1[index])
+}
+
+/// The refusal to set a read-only fact (`-width`, `-affine`, ...).
+pub fn read_only(fact: &Fact) -> CmdError {
+    let names: Vec<String> = settable().map(|f| format!("-{}", f.key)).collect();
+    crate::core::MxError::mx(
+        format!("option \"-{}\" is read-only: expected one of the settable options {}", fact.key, names.join(", ")),
+        &["CONFIGURE", "READONLY", &format!("-{}", fact.key)],
+    )
+    .into()
 }
 
 /// The fact `arg` names, for `$c info key`.

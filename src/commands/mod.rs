@@ -8,9 +8,11 @@
 
 mod canvas_object;
 mod configure;
+mod describe;
 mod facts;
 mod formats;
 mod header_facts;
+mod kill;
 mod mxcanvas;
 mod region;
 mod registry;
@@ -27,7 +29,7 @@ use std::rc::Rc;
 type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg<'_>]) -> CmdResult;
 
 /// The package's global commands, as MEDx ImageScript names them.
-const COMMANDS: [(&str, GlobalCommand); 8] = [
+const COMMANDS: [(&str, GlobalCommand); 10] = [
     ("MxCanvas", mxcanvas::command),
     ("MxExternCanvas", |s, i, a| transport::extern_canvas(s, i, a)),
     ("MxInternCanvas", |s, i, a| transport::intern_canvas(s, i, a)),
@@ -38,6 +40,9 @@ const COMMANDS: [(&str, GlobalCommand); 8] = [
     // Hidden helpers of `mx::view` (library/view.tcl).
     ("::mx::_render", |s, i, a| view::render_command(s, i, a)),
     ("::mx::_snapshot", |s, i, a| view::snapshot_command(s, i, a)),
+    // Hidden helper of `mx::exec` (library/exec.tcl): the MXCANVAS text.
+    ("::mx::_describe", |s, i, a| describe::describe_command(s, i, a)),
+    ("::mx::_kill", |s, i, a| kill::kill_command(s, i, a)),
 ];
 
 /// Create the commands in `interp`, and make sure transports are released

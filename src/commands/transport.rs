@@ -23,19 +23,28 @@ pub fn extern_canvas(state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> C
     Ok(Some(Obj::int(id as i64)))
 }
 
-/// MxInternCanvas canvas shmid ?freeTransport?
+choices! { enum InternOption("option") { Reshape = "-reshape" } }
+
+/// MxInternCanvas ?-reshape? canvas shmid ?freeTransport?
 pub fn intern_canvas(state: &InterpState, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
-    if objv.len() != 3 && objv.len() != 4 {
-        return Err(interp.wrong_num_args(1, objv, "canvas shmid ?freeTransport?"));
+    // With 3 or more words, a first word starting with "-" is the option (the
+    // package never makes up a canvas name starting with one).
+    let reshape = objv.len() > 2 && objv[1].to_str().starts_with('-');
+    if reshape {
+        let InternOption::Reshape = interp.get_choice(objv[1])?;
     }
-    let entry = state.lookup(interp, objv[1])?;
-    let id = parse_shmid(interp, objv[2])?;
-    let free = match objv.get(3) {
+    let args = &objv[if reshape { 2 } else { 1 }..];
+    if args.len() != 2 && args.len() != 3 {
+        return Err(interp.wrong_num_args(1, objv, "?-reshape? canvas shmid ?freeTransport?"));
+    }
+    let entry = state.lookup(interp, args[0])?;
+    let id = parse_shmid(interp, args[1])?;
+    let free = match args.get(2) {
         Some(&arg) => interp.get_boolean(arg)?,
         None => true,
     };
-    transport::intern_canvas(state.owner, &mut entry.canvas.borrow_mut(), id, free)?;
-    Ok(Some(Obj::from_arg(objv[1])))
+    transport::intern_canvas(state.owner, &mut entry.canvas.borrow_mut(), id, free, reshape)?;
+    Ok(Some(Obj::from_arg(args[0])))
 }
 
 /// MxFreeTransport shmid

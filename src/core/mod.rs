@@ -11,6 +11,7 @@
 pub mod affine;
 pub mod canvas;
 pub mod copy;
+pub mod describe;
 pub mod error;
 pub mod exit_gate;
 pub mod geometry;

@@ -40,6 +40,7 @@ use super::error::{MxError, MxResult};
 use super::exit_gate;
 use super::segment::{create_failed, create_mx_segment};
 use super::shared::canvas_segment;
+use super::{Geometry, VoxelType};
 use crate::sys::shm::{self, Attachment};
 use crate::sys::SysError;
 use nix::errno::Errno;
@@ -63,20 +64,42 @@ enum Transport {
     /// `MxExternCanvas` made the segment, in process `pid`: removed whenever
     /// the transport is released — by that process; in a process forked from
     /// it, teardown only detaches (the parent's segment is not the child's).
-    Created(Attachment, u32),
+    Created(Attachment, u32, Shape),
     /// Made elsewhere and adopted (`MxInternCanvas ... false`): removed only
     /// when a script names it (`MxInternCanvas ... true`, `MxFreeTransport`).
     Adopted(Attachment),
     /// A `-storage shm` canvas's own segment (the canvas holds the
     /// attachment); stands while the canvas of that generation lives.
-    Canvas { generation: u64 },
+    Canvas { generation: u64, shape: Shape },
+}
+
+/// The geometry and voxel type of the canvas a transport was made from:
+/// interning it into a canvas of another shape is refused unless asked for
+/// (`MxInternCanvas -reshape`), since the bytes would be misread silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape(pub Geometry, pub VoxelType);
+
+impl Shape {
+    pub fn of(canvas: &Canvas) -> Shape {
+        Shape(canvas.geometry(), canvas.voxel_type())
+    }
+
+    fn words(self) -> String {
+        let Shape(g, t) = self;
+        format!("{} {} {} {} {}", g.width, g.height, g.depth, g.frames, t.name())
+    }
+
+    fn text(self) -> String {
+        let Shape(g, t) = self;
+        format!("{}x{}x{}x{} {}", g.width, g.height, g.depth, g.frames, t.name())
+    }
 }
 
 impl Transport {
     /// Whether the transport still stands for what it was made for.
     fn is_live(&self, id: i32) -> bool {
         match self {
-            Transport::Canvas { generation } => canvas_segment(id) == Some(*generation),
+            Transport::Canvas { generation, .. } => canvas_segment(id) == Some(*generation),
             _ => true,
         }
     }
@@ -85,7 +108,7 @@ impl Transport {
     /// detach. Removing first means a refused IPC_RMID leaves the transport
     /// exactly as it was.
     fn release(self, id: i32, remove: bool) -> Result<(), (Transport, SysError)> {
-        if let Transport::Created(ref attachment, _) | Transport::Adopted(ref attachment) = self {
+        if let Transport::Created(ref attachment, ..) | Transport::Adopted(ref attachment) = self {
             if remove && canvas_segment(attachment.id()).is_none() {
                 if let Err(e) = shm::remove(id) {
                     return Err((self, e));
@@ -94,6 +117,15 @@ impl Transport {
         }
         // The attachment (if any) is dropped: detached. A canvas keeps its own.
         Ok(())
+    }
+
+    /// The shape of the canvas this interpreter made the transport from
+    /// (none for a segment made elsewhere).
+    fn shape(&self) -> Option<Shape> {
+        match self {
+            Transport::Created(_, _, shape) | Transport::Canvas { shape, .. } => Some(*shape),
+            Transport::Adopted(_) => None,
+        }
     }
 }
 
@@ -127,9 +159,21 @@ fn size_mismatch(id: i32, expected: usize, actual: usize) -> MxError {
 }
 
 /// The transport of a `-storage shm` canvas's own segment `id`.
-fn canvas_transport(id: i32) -> Transport {
+fn canvas_transport(id: i32, canvas: &Canvas) -> Transport {
     // The canvas is borrowed by the caller, so its segment is registered.
-    Transport::Canvas { generation: canvas_segment(id).unwrap_or(0) }
+    Transport::Canvas { generation: canvas_segment(id).unwrap_or(0), shape: Shape::of(canvas) }
+}
+
+fn shape_mismatch(id: i32, made: Shape, into: Shape) -> MxError {
+    MxError::mx(
+        format!(
+            "transport {id} was made from a {} canvas, but the canvas to intern it into is {}: \
+             expected the same geometry and voxel type (MxInternCanvas -reshape takes it on purpose)",
+            made.text(),
+            into.text()
+        ),
+        &["TRANSPORT", "GEOMETRY", &made.words(), &into.words()],
+    )
 }
 
 /// `MxExternCanvas`: a new segment of exactly the canvas's bytes, with
@@ -139,7 +183,7 @@ pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> 
     if let Some(buffer) = canvas.shared() {
         let id = buffer.id();
         buffer.set_mode(mode).map_err(|e| MxError::posix(format!("cannot set the mode of canvas segment {id}"), e))?;
-        table().entry((owner, id)).or_insert_with(|| canvas_transport(id));
+        table().entry((owner, id)).or_insert_with(|| canvas_transport(id, canvas));
         return Ok(id);
     }
     let bytes = canvas.bytes();
@@ -155,30 +199,38 @@ pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> 
     }
     copy_voxels(view, canvas.as_bytes(), Dest::Fresh);
     let id = segment.keep();
-    table().insert((owner, id), Transport::Created(attachment, pass.pid()));
+    table().insert((owner, id), Transport::Created(attachment, pass.pid(), Shape::of(canvas)));
     drop(pass);
     Ok(id)
 }
 
 /// Interning a `-storage shm` canvas's own segment into it: the voxels are
 /// already there. `free` ends the transport; otherwise it is (still) held.
-fn intern_in_place(owner: Owner, id: i32, free: bool) {
+fn intern_in_place(owner: Owner, id: i32, free: bool, canvas: &Canvas) {
     let mut table = table();
     if free {
         // An own attachment (this interpreter adopted the segment) is just
         // detached: the segment is the canvas's memory.
         table.remove(&(owner, id));
     } else {
-        table.entry((owner, id)).or_insert_with(|| canvas_transport(id));
+        table.entry((owner, id)).or_insert_with(|| canvas_transport(id, canvas));
     }
 }
 
 /// `MxInternCanvas`: copy segment `id` back into `canvas`; with `free`,
-/// detach and mark it for removal. On error nothing has changed.
-pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> MxResult<()> {
+/// detach and mark it for removal. On error nothing has changed. A
+/// transport made here from a canvas of another shape is refused unless
+/// `reshape`; other segments are checked by size only.
+pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool, reshape: bool) -> MxResult<()> {
     if canvas.shmid() == Some(id) {
-        intern_in_place(owner, id, free);
+        intern_in_place(owner, id, free, canvas);
         return Ok(());
+    }
+    if !reshape {
+        let made = table().get(&(owner, id)).and_then(Transport::shape);
+        if let Some(made) = made.filter(|&made| made != Shape::of(canvas)) {
+            return Err(shape_mismatch(id, made, Shape::of(canvas)));
+        }
     }
     let expected = canvas.bytes();
     let info = shm::stat(id).map_err(|e| no_segment(id, e))?;
@@ -218,7 +270,7 @@ pub fn intern_canvas(owner: Owner, canvas: &mut Canvas, id: i32, free: bool) -> 
         },
     };
     let source = match (&reader, &transport) {
-        (Some(a), _) | (None, Transport::Created(a, _) | Transport::Adopted(a)) => a,
+        (Some(a), _) | (None, Transport::Created(a, ..) | Transport::Adopted(a)) => a,
         (None, Transport::Canvas { .. }) => unreachable!("a canvas transport got a reader above"),
     };
     if source.len() != expected {
@@ -274,7 +326,7 @@ fn release_matching(keep: impl Fn(Owner) -> bool) {
     *table = kept;
     for ((_, id), transport) in gone {
         // Only the process that made a segment removes it at teardown.
-        let remove = matches!(transport, Transport::Created(_, pid) if exit_gate::created_here(pid));
+        let remove = matches!(transport, Transport::Created(_, pid, _) if exit_gate::created_here(pid));
         // Teardown cannot report errors; a segment that refuses removal was
         // not ours to remove. The attachment is dropped either way.
         let _ = transport.release(id, remove).map_err(|(t, _)| drop(t));

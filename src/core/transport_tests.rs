@@ -29,12 +29,12 @@ fn extern_then_intern_round_trip() {
         let at = ((1 * 4 + 2) * 8 + 4) * 2;
         a.as_mut_slice().unwrap()[at..at + 2].copy_from_slice(&77i16.to_ne_bytes());
     }
-    intern_canvas(owner, &mut c, id, false).unwrap();
+    intern_canvas(owner, &mut c, id, false, false).unwrap();
     assert_eq!(c.get([4, 2, 1, 0]).unwrap(), Value::Int(77));
     assert_eq!(transports(owner), vec![id]);
     assert!(!shm::stat(id).unwrap().marked_for_removal);
 
-    intern_canvas(owner, &mut c, id, true).unwrap();
+    intern_canvas(owner, &mut c, id, true, false).unwrap();
     assert!(transports(owner).is_empty());
     assert!(shm::stat(id).is_err(), "segment freed after detach");
 }
@@ -46,7 +46,7 @@ fn size_mismatch_changes_nothing() {
     let mut big = canvas(VoxelType::Float64);
     big.fill(Value::Float(2.0)).unwrap();
     let id = extern_canvas(owner, &small, 0o600).unwrap();
-    let e = intern_canvas(owner, &mut big, id, true).unwrap_err();
+    let e = intern_canvas(owner, &mut big, id, true, true).unwrap_err();
     assert_eq!(e.code[..3], ["MX", "TRANSPORT", "SIZE"]);
     assert_eq!(transports(owner), vec![id]);
     assert_eq!(big.get([0, 0, 0, 0]).unwrap(), Value::Float(2.0));
@@ -55,10 +55,39 @@ fn size_mismatch_changes_nothing() {
 }
 
 #[test]
+fn another_shape_of_the_same_size_is_refused_unless_reshaped() {
+    let owner = new_owner();
+    let mut src = canvas(VoxelType::Int16); // 8x4x2 int16: 128 bytes
+    src.set([1, 0, 0, 0], Value::Int(300)).unwrap();
+    let id = extern_canvas(owner, &src, 0o600).unwrap();
+    // the same bytes, read as another geometry or another type
+    let mut wide = Canvas::new(Geometry::new([16, 2, 2, 1], VoxelType::Int16).unwrap(), VoxelType::Int16).unwrap();
+    let mut floats = Canvas::new(Geometry::new([8, 2, 2, 1], VoxelType::Float32).unwrap(), VoxelType::Float32).unwrap();
+    for target in [&mut wide, &mut floats] {
+        let before = target.as_bytes().to_vec();
+        let e = intern_canvas(owner, target, id, true, false).unwrap_err();
+        assert_eq!(e.code[..3], ["MX", "TRANSPORT", "GEOMETRY"]);
+        assert_eq!(e.code[3], "8 4 2 1 int16");
+        assert_eq!(target.as_bytes(), &before[..], "the canvas is unchanged");
+        assert_eq!(transports(owner), vec![id], "the transport is still held");
+    }
+    assert!(e_text(intern_canvas(owner, &mut wide, id, false, false)).contains("8x4x2x1 int16"));
+    intern_canvas(owner, &mut wide, id, false, true).unwrap();
+    assert_eq!(wide.get([1, 0, 0, 0]).unwrap(), Value::Int(300));
+    // the record stays the canvas it was made from
+    intern_canvas(owner, &mut src, id, true, false).unwrap();
+    assert!(transports(owner).is_empty());
+}
+
+fn e_text(r: MxResult<()>) -> String {
+    r.unwrap_err().message
+}
+
+#[test]
 fn unknown_ids() {
     let owner = new_owner();
     let mut c = canvas(VoxelType::Uint8);
-    let e = intern_canvas(owner, &mut c, -1, true).unwrap_err();
+    let e = intern_canvas(owner, &mut c, -1, true, false).unwrap_err();
     assert_eq!(e.code[..2], ["POSIX", "EINVAL"]);
     let e = free_transport(owner, 12345).unwrap_err();
     assert_eq!(e.code, ["MX", "LOOKUP", "TRANSPORT", "12345"]);
@@ -69,7 +98,7 @@ fn foreign_segment_adopted_then_owner_released_is_only_detached() {
     let owner = new_owner();
     let mut c = canvas(VoxelType::Uint8);
     let seg = shm::create(libc::IPC_PRIVATE, c.bytes(), 0o600).unwrap();
-    intern_canvas(owner, &mut c, seg.id(), false).unwrap();
+    intern_canvas(owner, &mut c, seg.id(), false, false).unwrap();
     assert_eq!(transports(owner), vec![seg.id()]);
     assert_eq!(shm::stat(seg.id()).unwrap().attachments, 1);
     release_owner(owner);
@@ -127,9 +156,9 @@ fn shm_canvas_extern_hands_out_its_own_segment() {
         a.as_mut_slice().unwrap()[..4].copy_from_slice(&2.5f32.to_ne_bytes());
     }
     assert_eq!(c.get([0, 0, 0, 0]).unwrap(), Value::Float(2.5));
-    intern_canvas(owner, &mut c, id, false).unwrap();
+    intern_canvas(owner, &mut c, id, false, false).unwrap();
     assert_eq!(transports(owner), vec![id]);
-    intern_canvas(owner, &mut c, id, true).unwrap();
+    intern_canvas(owner, &mut c, id, true, false).unwrap();
     assert!(transports(owner).is_empty());
     let info = shm::stat(id).unwrap();
     assert!(!info.marked_for_removal, "the canvas keeps its memory");
@@ -148,7 +177,7 @@ fn freeing_a_shm_canvas_transport_never_removes_the_segment() {
     // interned into another canvas (a copy), with free: still not removed
     let id = extern_canvas(owner, &c, 0o600).unwrap();
     let mut other = canvas(VoxelType::Float32);
-    intern_canvas(owner, &mut other, id, true).unwrap();
+    intern_canvas(owner, &mut other, id, true, false).unwrap();
     assert!(!shm::stat(id).unwrap().marked_for_removal);
     assert!(transports(owner).is_empty());
     release_owner(owner);
@@ -161,7 +190,7 @@ fn deleting_a_shm_canvas_drops_its_transports() {
     let c = shm_canvas();
     let id = extern_canvas(owner, &c, 0o600).unwrap();
     let mut other = canvas(VoxelType::Float32);
-    intern_canvas(owner, &mut other, id, false).unwrap();
+    intern_canvas(owner, &mut other, id, false, false).unwrap();
     assert_eq!(transports(owner), vec![id]);
     drop(c);
     assert!(transports(owner).is_empty());
@@ -176,7 +205,7 @@ fn a_canvas_transport_of_another_generation_is_not_taken_for_the_live_canvas() {
     let c = shm_canvas();
     let id = c.shmid().unwrap();
     let live = canvas_segment(id).unwrap();
-    TABLE.lock().unwrap().insert((owner, id), Transport::Canvas { generation: live + 1_000_000 });
+    TABLE.lock().unwrap().insert((owner, id), Transport::Canvas { generation: live + 1_000_000, shape: Shape::of(&c) });
     assert!(transports(owner).is_empty(), "a stale generation is dropped");
     assert_eq!(extern_canvas(owner, &c, 0o600).unwrap(), id);
     assert_eq!(transports(owner), vec![id]);
