@@ -39,8 +39,13 @@ PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_
 PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 # The kits' attach order (tests/types-kit.test): an LD_PRELOAD call logger.
 PROGRAMS += tests/tools/bin/shmtrace.so
+<<<<<<< HEAD
 # A file system without O_TMPFILE, for the named-temporary fallback (tests/savesafety.test).
 PROGRAMS += tests/tools/bin/notmpfile.so
+=======
+# What each kit reads from MXCANVAS (tests/kit-env.test): C and Rust.
+PROGRAMS += tests/tools/bin/envdump tests/tools/bin/envdump-rs
+>>>>>>> main
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: build9 test9 tclsh9
@@ -114,7 +119,7 @@ tests/tools/bin/notmpfile.so: tests/tools/notmpfile.c
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 # The kit's C programs depend on its header.
-examples/bin/threshold: include/mxcanvas.h
+examples/bin/threshold tests/tools/bin/envdump: include/mxcanvas.h
 
 # The header must compile warning-free under strict flags: programs that
 # include it may use them.
@@ -128,6 +133,12 @@ examples/bin/smooth: FORCE
 	$(CARGO) build --release -p mxcanvas-client --example smooth
 	@mkdir -p $(@D)
 	cp target/release/examples/smooth $@
+
+# The Rust kit's MXCANVAS reader as a tool (client/examples/envdump.rs).
+tests/tools/bin/envdump-rs: FORCE
+	$(CARGO) build --release -p mxcanvas-client --example envdump
+	@mkdir -p $(@D)
+	cp target/release/examples/envdump $@
 
 FORCE:
 

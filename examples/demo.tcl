@@ -59,12 +59,10 @@ set id [MxExternCanvas $vol]
 puts "shmid $id; transports held: [MxTransports]"
 puts "ipcs:     [ipcs_line $id]"
 
-# A 4-D series is frames volumes one after another: mirror sees one tall volume.
-set zs [expr {$depth * $frames}]
-section "3. run the external program: [file tail $mirror] $id $width $height $zs $type"
-puts "(it shmat()s the segment, checks its size against ${width}x${height}x${zs} $type, mirrors"
-puts " left-right and negates: v'(x,y,z) = [::mxdemo::negation $type {v(width-1-x,y,z)}])"
-exec $mirror $id $width $height $zs $type
+section "3. run the external program: [file tail $mirror] $id [mx::geometry $vol]"
+puts "(it shmat()s the segment, checks its size against ${width}x${height}x${depth}x${frames} $type, mirrors"
+puts " left-right and negates: v'(x,y,z,t) = [::mxdemo::negation $type {v(width-1-x,y,z,t)}])"
+exec $mirror $id {*}[mx::geometry $vol]
 
 section "4. MxInternCanvas $vol $id 1: copy back and free the segment"
 MxInternCanvas $vol $id 1
@@ -78,6 +76,7 @@ puts "saved:    [file join $outdir result.nii.gz]"
 
 # Check voxels against the expected transform, independently of the program
 # (every voxel of volumes up to 4M voxels, an even sample of larger ones).
+set zs [expr {$depth * $frames}]
 set n [expr {$width * $height * $zs}]
 set step [expr {max(1, $n / 4000000)}]
 set wrong 0

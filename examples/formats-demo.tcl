@@ -93,11 +93,9 @@ proc ::mxdemo::negation {type of} {
 # memory: it mirrors left-right and negates every voxel (::mxdemo::negate).
 proc ::mxdemo::formats::mirror {c} {
     variable here
-    set info [$c info]
     set id [MxExternCanvas $c]
     try {
-        exec [file join $here bin mirror] $id [dict get $info width] [dict get $info height] \
-            [expr {[dict get $info depth] * [dict get $info frames]}] [dict get $info type]
+        exec [file join $here bin mirror] $id {*}[mx::geometry $c]
     } on error {msg opts} {
         MxFreeTransport $id
         return -options $opts $msg

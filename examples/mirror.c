@@ -2,24 +2,31 @@
  * mirror: an external program in the MEDx way, using nothing but shmat,
  * shmctl and shmdt.
  *
- *     mirror SHMID WIDTH HEIGHT DEPTH ?TYPE?
+ *     mirror SHMID WIDTH HEIGHT DEPTH FRAMES TYPE
+ *     mirror                 (the canvas described by MXCANVAS, as mx::exec sets it)
  *
  * Attaches the canvas that MxExternCanvas put in segment SHMID, mirrors it
- * left-right (voxel (x,y,z) swaps with (WIDTH-1-x,y,z)) and negates every
- * voxel, then detaches. TYPE is the voxel type (default float32): uint8 int8
- * uint16 int16 uint32 int32 int64 uint64 float32 float64. "Negate" is -v;
- * for signed integers -MIN (which does not exist) saturates to MAX, and for
- * unsigned types it is MAX - v, the photographic negative. Voxel (x,y,z) is
- * at offset (z*height + y)*width + x, as the MEDx FAQ says; a 4-D series is
- * one volume of DEPTH*FRAMES slices.
+ * left-right (voxel (x,y,z,t) swaps with (WIDTH-1-x,y,z,t)) and negates every
+ * voxel, then detaches. TYPE is the voxel type: uint8 int8 uint16 int16
+ * uint32 int32 int64 uint64 float32 float64. The arguments are the shmid
+ * and what mx::geometry gives: exec mirror $id {*}[mx::geometry $c].
+ * "Negate" is -v; for signed integers -MIN (which does not exist) saturates
+ * to MAX, and for unsigned types it is MAX - v, the photographic negative.
+ * Voxel (x,y,z,t) is at offset ((t*depth + z)*height + y)*width + x, the
+ * MEDx FAQ's (z*height + y)*width + x for one volume; rows are mirrored
+ * alone, so a series is DEPTH*FRAMES rows of slices.
+ *
+ * Without arguments it reads canvas 0 of MXCANVAS with sscanf: the format
+ * (docs/mxcanvas-env.md) is made for that.
  *
  * Before touching a voxel it checks that the segment it attached is exactly
- * WIDTH*HEIGHT*DEPTH voxels of TYPE (IPC_STAT after shmat, so the size
- * belongs to the mapped segment): a wrong geometry or type is an error
+ * WIDTH*HEIGHT*DEPTH*FRAMES voxels of TYPE (IPC_STAT after shmat, so the
+ * size belongs to the mapped segment): a wrong geometry or type is an error
  * message and exit status 1, never a write past the end.
  * Exit status: 0 done, 1 the segment could not be used, 2 bad arguments.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +34,13 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-static long parse(const char *what, const char *text, long min)
+static long parse(const char *what, const char *text, long min, long max)
 {
     char *end;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno || *text == '\0' || *end != '\0' || v < min) {
-        fprintf(stderr, "mirror: bad %s \"%s\": expected an integer >= %ld\n", what, text, min);
+    if (errno || *text == '\0' || *end != '\0' || v < min || v > max) {
+        fprintf(stderr, "mirror: bad %s \"%s\": expected an integer from %ld to %ld\n", what, text, min, max);
         exit(2);
     }
     return v;
@@ -84,17 +91,43 @@ static const struct {
     {"float64", 8, mirror_f64},
 };
 
+/* Canvas 0 of MXCANVAS ("mxcanvas 1\ncanvas 0 shmid=... type=NAME ...")
+ * into the same strings the arguments would be. */
+static int from_env(char text[6][32])
+{
+    const char *env = getenv("MXCANVAS");
+    if (env == NULL || strncmp(env, "mxcanvas 1\n", 11) != 0 ||
+        sscanf(env + 11, "canvas 0 shmid=%31[0-9] width=%31[0-9] height=%31[0-9] depth=%31[0-9] "
+                         "frames=%31[0-9] type=%31[a-z0-9]", text[0], text[1], text[2], text[3], text[4],
+               text[5]) != 6) {
+        fprintf(stderr, "mirror: %s: expected SHMID WIDTH HEIGHT DEPTH FRAMES TYPE, or MXCANVAS as mx::exec "
+                        "sets it\n", env == NULL ? "MXCANVAS is not set" : "MXCANVAS is not a version 1 description");
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 5 && argc != 6) {
-        fprintf(stderr, "usage: mirror SHMID WIDTH HEIGHT DEPTH ?TYPE?   (TYPE default float32)\n");
+    char text[6][32];
+    const char *arg[6];
+    if (argc == 1 && from_env(text) == 0) {
+        for (int k = 0; k < 6; k++)
+            arg[k] = text[k];
+    } else if (argc == 7) {
+        for (int k = 0; k < 6; k++)
+            arg[k] = argv[k + 1];
+    } else {
+        if (argc != 1)
+            fprintf(stderr, "usage: mirror SHMID WIDTH HEIGHT DEPTH FRAMES TYPE   (or no arguments and MXCANVAS)\n");
         return 2;
     }
-    int shmid = (int)parse("shmid", argv[1], 0);
-    long width = parse("width", argv[2], 1);
-    long height = parse("height", argv[3], 1);
-    long depth = parse("depth", argv[4], 1);
-    const char *type = argc == 6 ? argv[5] : "float32";
+    int shmid = (int)parse("shmid", arg[0], 0, INT_MAX);
+    long width = parse("width", arg[1], 1, LONG_MAX);
+    long height = parse("height", arg[2], 1, LONG_MAX);
+    long depth = parse("depth", arg[3], 1, LONG_MAX);
+    long frames = parse("frames", arg[4], 1, LONG_MAX);
+    const char *type = arg[5];
     size_t t = 0;
     while (t < sizeof types / sizeof types[0] && strcmp(types[t].name, type) != 0)
         t++;
@@ -103,15 +136,16 @@ int main(int argc, char **argv)
                         "int32, uint64, int64, float32 or float64\n", type);
         return 2;
     }
-    /* The size the arguments describe, refusing what does not fit a size_t. */
-    size_t rows = (size_t)height * (size_t)depth, bytes = 0;
-    if ((size_t)depth != 0 && rows / (size_t)depth != (size_t)height)
-        rows = 0;
+    /* The size the arguments describe, refusing what does not fit: rows
+     * (HEIGHT*DEPTH*FRAMES) in a long, bytes in a size_t. */
+    size_t rows = 0, bytes = 0;
+    if ((size_t)height <= (size_t)LONG_MAX / (size_t)depth / (size_t)frames)
+        rows = (size_t)height * (size_t)depth * (size_t)frames;
     if (rows != 0 && (size_t)width <= SIZE_MAX / rows / types[t].size)
         bytes = (size_t)width * rows * types[t].size;
     if (bytes == 0) {
-        fprintf(stderr, "mirror: %ldx%ldx%ld %s is larger than this machine can address\n", width, height,
-                depth, type);
+        fprintf(stderr, "mirror: %ldx%ldx%ldx%ld %s is larger than this machine can address\n", width, height,
+                depth, frames, type);
         return 2;
     }
 
@@ -127,9 +161,9 @@ int main(int argc, char **argv)
         return 1;
     }
     if (ds.shm_segsz != bytes) {
-        fprintf(stderr, "mirror: segment %d is %zu bytes, but a %ldx%ldx%ld %s volume is %zu bytes: "
+        fprintf(stderr, "mirror: segment %d is %zu bytes, but a %ldx%ldx%ldx%ld %s canvas is %zu bytes: "
                         "check the geometry and type arguments\n",
-                shmid, (size_t)ds.shm_segsz, width, height, depth, type, bytes);
+                shmid, (size_t)ds.shm_segsz, width, height, depth, frames, type, bytes);
         shmdt(vox);
         return 1;
     }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """normalize: linear intensity normalisation of a canvas in place, with numpy.
 
-    normalize.py [--range LOW HIGH] [--percentiles P_LOW P_HIGH]
-                 SHMID WIDTH HEIGHT DEPTH FRAMES TYPE
+    normalize.py SHMID WIDTH HEIGHT DEPTH FRAMES TYPE [--range LOW HIGH] [--percentiles P_LOW P_HIGH]
+    normalize.py [--range LOW HIGH] [--percentiles P_LOW P_HIGH]    (the canvas described by MXCANVAS)
 
 Maps the intensity window [a, b] linearly onto [LOW, HIGH]: a and b are the
 canvas's minimum and maximum, or its P_LOW-th and P_HIGH-th percentiles
@@ -14,6 +14,7 @@ Integer results are rounded to nearest (halves to even, numpy's rint).
 Run it with the project's venv python (numpy); from Tcl:
 
     mx::transport id $c { exec .venv/bin/python examples/normalize.py $id {*}[mx::geometry $c] }
+    mx::exec $c .venv/bin/python examples/normalize.py --range 0 100
 
 Every argument is checked before the segment is attached, so a wrong call
 exits non-zero (2 for bad arguments, 1 for an unusable segment) with the
@@ -27,6 +28,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+USAGE = """normalize.py SHMID WIDTH HEIGHT DEPTH FRAMES TYPE [--range LOW HIGH] [--percentiles P_LOW P_HIGH]
+       normalize.py [--range LOW HIGH] [--percentiles P_LOW P_HIGH]   (the canvas described by MXCANVAS)"""
 import mxcanvas_client as mxc  # noqa: E402
 
 
@@ -43,16 +46,22 @@ def integer_bounds(dtype):
 
 def parse(argv):
     p = argparse.ArgumentParser(
-        prog="normalize.py",
+        prog="normalize.py", usage=USAGE,
         description="Linear intensity normalisation of an mxcanvas canvas in shared memory, in place.")
     p.add_argument("--range", nargs=2, type=float, metavar=("LOW", "HIGH"),
                    help="output range (default 0 1 for float types, the type's range for integers)")
     p.add_argument("--percentiles", nargs=2, type=float, metavar=("P_LOW", "P_HIGH"),
                    help="input window from these percentiles (0..100) instead of min and max; clips")
-    mxc.add_canvas_arguments(p)
-    args = p.parse_args(argv)
+    if "-h" in argv or "--help" in argv:
+        p.parse_args(["--help"])
+    try:
+        canvas, rest = mxc.canvas_from_args(argv)
+    except mxc.DescriptionError as e:
+        p.error(str(e))
+    args = p.parse_args(rest)
+    args.canvas = canvas
 
-    dtype = np.dtype(args.type)
+    dtype = np.dtype(canvas.type)
     if args.range is None:
         if dtype.kind == "f":
             args.range = (0.0, 1.0)
@@ -92,7 +101,7 @@ def main(argv):
     args = parse(argv)
     low, high = args.range
     try:
-        with mxc.attach_args(args) as vol:
+        with mxc.attach_described(args.canvas) as vol:
             result = normalize(vol, low, high, args.percentiles)
             if vol.dtype.kind != "f":
                 result = np.clip(np.rint(result), *integer_bounds(vol.dtype))

@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <float.h>
 #include <limits.h>
+#include <locale.h> /* localeconv: MXCANVAS numbers use '.' whatever LC_NUMERIC says */
 #include <math.h> /* NAN, isnan, isfinite, isinf: macros, no -lm needed */
 #include <stddef.h>
 #include <stdint.h>
@@ -329,12 +330,33 @@ static inline int mx_parse_dimension(const char *prog, const char *what, const c
     return 0;
 }
 
+/* strtod that reads '.' as the decimal point whatever LC_NUMERIC says.
+ * Scripts write numbers with '.' (Tcl always does, and so does MXCANVAS),
+ * but strtod follows the locale: a tool that called setlocale(LC_ALL, "")
+ * in, say, a German locale would read "4.5" as 4 and stop at ".5". */
+static inline double mx_strtod(const char *text, char **end)
+{
+    const char *point = localeconv()->decimal_point;
+    const char *dot = strchr(text, '.');
+    char buf[128];
+    size_t len = strlen(text);
+    if (dot == NULL || point == NULL || strcmp(point, ".") == 0 || point[0] == '\0' || point[1] != '\0' ||
+        len >= sizeof buf)
+        return strtod(text, end);
+    memcpy(buf, text, len + 1);
+    buf[dot - text] = point[0];
+    char *stop;
+    double v = strtod(buf, &stop);
+    *end = (char *)text + (stop - buf);
+    return v;
+}
+
 /* A whole-string floating-point number (strtod syntax, "inf" and "nan" too). */
 static inline int mx_parse_double(const char *prog, const char *what, const char *text, double *out)
 {
     char *end;
     errno = 0;
-    double v = strtod(text, &end);
+    double v = mx_strtod(text, &end);
     if (end == text || *end != '\0' || (errno == ERANGE && isinf(v)))
         return mx_report(prog, what, text, "a number");
     *out = v;
@@ -394,6 +416,334 @@ static inline void *mx_attach_report(const char *prog, int shmid, const struct m
                 strerror(saved));
     errno = saved;
     return NULL;
+}
+
+/* ---- MXCANVAS: the canvases mx::exec hands over, described ----
+ *
+ * mx::exec puts every canvas it hands to a tool into the environment
+ * variable MXCANVAS (docs/mxcanvas-env.md, version 1):
+ *
+ *     mxcanvas 1
+ *     canvas 0 shmid=32769 width=64 height=64 depth=10 frames=1 type=int16 bytes=81920 spacing=4,4,8 tstep=3 units=mm,sec slope=0.0754 inter=3100.8 affine=-4,0,0,126,...
+ *
+ * mx_canvas_from_env(index, &c) reads canvas `index` into a struct
+ * mx_canvas; mx_canvas_attach(&c) (mx_attach with c.bytes) attaches it.
+ * mx_canvas_from_args() takes the tools' convention: the six canvas
+ * arguments SHMID WIDTH HEIGHT DEPTH FRAMES TYPE first when they are given
+ * (the first five are unsigned decimal integers), else MXCANVAS's canvas 0.
+ */
+
+/* One canvas as MXCANVAS describes it. */
+struct mx_canvas {
+    int shmid;
+    struct mx_geometry geometry; /* width height depth frames type */
+    size_t bytes;                /* the segment's exact size */
+    double spacing[3];           /* voxel size along x, y, z, in space_units */
+    double tstep;                /* time between frames, in time_units */
+    char space_units[8];         /* unknown meter mm micron */
+    char time_units[8];          /* unknown sec msec usec hz ppm rads */
+    double slope, inter;         /* real value = stored * slope + inter */
+    double affine[4][4];         /* world (x,y,z,1) = affine * (i,j,k,1), nibabel's img.affine */
+    char error[200];             /* why the last mx_canvas_* call on it failed ("canvas 0: bad width ...";
+                                  * print it after "MXCANVAS: ") */
+};
+
+/* What a description without MXCANVAS carries (geometry arguments): unit
+ * spacing, unknown units, no scaling, the identity affine. */
+static inline void mx_canvas_defaults(struct mx_canvas *c)
+{
+    for (int i = 0; i < 3; i++)
+        c->spacing[i] = 1.0;
+    c->tstep = 1.0;
+    strcpy(c->space_units, "unknown");
+    strcpy(c->time_units, "unknown");
+    c->slope = 1.0;
+    c->inter = 0.0;
+    for (int r = 0; r < 4; r++)
+        for (int k = 0; k < 4; k++)
+            c->affine[r][k] = r == k ? 1.0 : 0.0;
+    c->error[0] = '\0';
+}
+
+/* An unsigned decimal integer of `len` characters in [min, max]. */
+static inline int mx_env_size(const char *v, size_t len, size_t min, size_t max, size_t *out)
+{
+    size_t n = 0;
+    if (len == 0)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        size_t digit = (size_t)(v[i] - '0');
+        if (n > (max - digit) / 10)
+            return -1;
+        n = n * 10 + digit;
+    }
+    if (n < min)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+/* A decimal real of `len` characters: digits, sign, point, exponent, or
+ * nan / inf / -inf (any case). No hex floats, no "nan(...)": the format
+ * writes neither. */
+static inline int mx_env_double(const char *v, size_t len, double *out)
+{
+    char buf[64], lower[64];
+    char *end;
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, v, len);
+    buf[len] = '\0';
+    for (size_t i = 0; i <= len; i++)
+        lower[i] = (char)(buf[i] >= 'A' && buf[i] <= 'Z' ? buf[i] - 'A' + 'a' : buf[i]);
+    const char *word = lower[0] == '-' || lower[0] == '+' ? lower + 1 : lower;
+    int special = strcmp(word, "nan") == 0 || strcmp(word, "inf") == 0;
+    if (!special && strspn(lower, "0123456789+-.e") != len)
+        return -1;
+    errno = 0;
+    *out = mx_strtod(lower, &end);
+    if (end != lower + len || (errno == ERANGE && isinf(*out)))
+        return -1;
+    return 0;
+}
+
+/* `n` comma-separated reals. */
+static inline int mx_env_doubles(const char *v, size_t len, size_t n, double *out)
+{
+    const char *stop = v + len;
+    for (size_t i = 0; i < n; i++) {
+        const char *comma = v;
+        while (comma < stop && *comma != ',')
+            comma++;
+        if ((i + 1 < n) != (comma < stop) || mx_env_double(v, (size_t)(comma - v), &out[i]) == -1)
+            return -1;
+        v = comma + 1;
+    }
+    return 0;
+}
+
+/* A name of `names` (NULL-terminated), copied into out[8]. */
+static inline int mx_env_name(const char *v, size_t len, const char *const *names, char out[8])
+{
+    for (; *names != NULL; names++) {
+        if (strlen(*names) == len && strncmp(v, *names, len) == 0) {
+            memcpy(out, *names, len + 1);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Parse one canvas line (after "canvas N ") up to its '\n' into `c`;
+ * -1 with c->error set. Keys after affine are a later version's: ignored. */
+static inline int mx_env_line(const char *p, int n, struct mx_canvas *c)
+{
+    static const char *const keys[] = {"shmid", "width", "height", "depth", "frames", "type", "bytes",
+                                       "spacing", "tstep", "units", "slope", "inter", "affine"};
+    static const char *const expected[] = {
+        "an integer from 0 to 2147483647", "an integer >= 1", "an integer >= 1", "an integer >= 1",
+        "an integer >= 1", "one of uint8 int8 uint16 int16 uint32 int32 float32 int64 uint64 float64",
+        "an integer", "three numbers dx,dy,dz", "a number",
+        "SPACE,TIME: unknown meter mm micron, then unknown sec msec usec hz ppm rads",
+        "a number", "a number", "16 numbers, the 4x4 matrix row by row"};
+    static const char *const space_names[] = {"unknown", "meter", "mm", "micron", NULL};
+    static const char *const time_names[] = {"unknown", "sec", "msec", "usec", "hz", "ppm", "rads", NULL};
+    size_t dims[4], shmid = 0, want;
+    for (int k = 0; k < 13; k++) {
+        size_t klen = strlen(keys[k]);
+        if (strncmp(p, keys[k], klen) != 0 || p[klen] != '=') {
+            size_t got = strcspn(p, " \n");
+            snprintf(c->error, sizeof c->error, "canvas %d: expected key %s= where \"%.*s\" is", n, keys[k],
+                     (int)(got < 40 ? got : 40), p);
+            return -1;
+        }
+        const char *v = p + klen + 1;
+        size_t len = strcspn(v, " \n");
+        int bad;
+        switch (k) {
+        case 0: bad = mx_env_size(v, len, 0, INT_MAX, &shmid); break;
+        case 1: case 2: case 3: case 4: bad = mx_env_size(v, len, 1, SIZE_MAX, &dims[k - 1]); break;
+        case 5: {
+            char name[16];
+            bad = len >= sizeof name;
+            if (!bad) {
+                memcpy(name, v, len);
+                name[len] = '\0';
+                bad = mx_type_from_name(name, &c->geometry.type);
+            }
+            break;
+        }
+        case 6: bad = mx_env_size(v, len, 1, SIZE_MAX, &c->bytes); break;
+        case 7: bad = mx_env_doubles(v, len, 3, c->spacing); break;
+        case 8: bad = mx_env_double(v, len, &c->tstep); break;
+        case 9: {
+            const char *comma = memchr(v, ',', len);
+            bad = comma == NULL || mx_env_name(v, (size_t)(comma - v), space_names, c->space_units) == -1 ||
+                  mx_env_name(comma + 1, len - (size_t)(comma - v) - 1, time_names, c->time_units) == -1;
+            break;
+        }
+        case 10: bad = mx_env_double(v, len, &c->slope); break;
+        case 11: bad = mx_env_double(v, len, &c->inter); break;
+        default: bad = mx_env_doubles(v, len, 16, &c->affine[0][0]); break;
+        }
+        if (bad) {
+            snprintf(c->error, sizeof c->error, "canvas %d: bad %s \"%.*s\": expected %s", n, keys[k],
+                     (int)(len < 60 ? len : 60), v, expected[k]);
+            return -1;
+        }
+        p = v + len;
+        if (k < 12 && *p++ != ' ') {
+            snprintf(c->error, sizeof c->error, "canvas %d: the line ends after %s: expected %s= next", n,
+                     keys[k], keys[k + 1]);
+            return -1;
+        }
+    }
+    c->shmid = (int)shmid;
+    c->geometry.width = dims[0];
+    c->geometry.height = dims[1];
+    c->geometry.depth = dims[2];
+    c->geometry.frames = dims[3];
+    if (mx_geometry_bytes(&c->geometry, &want) == -1 || want != c->bytes) {
+        snprintf(c->error, sizeof c->error,
+                 "canvas %d: bytes=%zu, but a %zux%zux%zux%zu %s canvas is %s%zu bytes", n, c->bytes,
+                 dims[0], dims[1], dims[2], dims[3], mx_type_name(c->geometry.type),
+                 mx_geometry_bytes(&c->geometry, &want) == -1 ? "more than " : "",
+                 mx_geometry_bytes(&c->geometry, &want) == -1 ? (size_t)SIZE_MAX : want);
+        return -1;
+    }
+    return 0;
+}
+
+/* Canvas `index` of the description `text` (MXCANVAS's value) into `out`.
+ * Every line is checked, not only the one asked for. Returns 0, or -1 with
+ * errno EINVAL (malformed) or ENOENT (no canvas `index`) and out->error
+ * saying what was wrong and what was expected. Does not look at the
+ * segment (mx_canvas_from_env does). */
+static inline int mx_canvas_parse(const char *text, int index, struct mx_canvas *out)
+{
+    static const char head[] = "mxcanvas 1\n";
+    struct mx_canvas line;
+    int n = 0, found = 0;
+    mx_canvas_defaults(out);
+    if (strncmp(text, head, sizeof head - 1) != 0) {
+        size_t len = strcspn(text, "\n");
+        snprintf(out->error, sizeof out->error,
+                 text[len] == '\0' && strcmp(text, "mxcanvas 1") == 0
+                     ? "the first line \"%.*s\" does not end with a newline: expected one after every line"
+                     : "the first line \"%.*s\" is not \"mxcanvas 1\": expected version 1 of the format",
+                 (int)(len < 40 ? len : 40), text);
+        errno = EINVAL;
+        return -1;
+    }
+    for (const char *p = text + sizeof head - 1; *p != '\0'; n++) {
+        char prefix[32];
+        const char *nl = strchr(p, '\n');
+        int plen = snprintf(prefix, sizeof prefix, "canvas %d ", n);
+        if (nl == NULL || strncmp(p, prefix, (size_t)plen) != 0) {
+            size_t len = strcspn(p, "\n");
+            snprintf(out->error, sizeof out->error, nl == NULL ? "line %d does not end with a newline: expected \"canvas %d ...\\n\""
+                                                               : "line %d: expected \"canvas %d ...\" where \"%.*s\" is",
+                     n + 2, n, (int)(len < 40 ? len : 40), p);
+            errno = EINVAL;
+            return -1;
+        }
+        mx_canvas_defaults(&line);
+        if (mx_env_line(p + plen, n, &line) == -1) {
+            memcpy(out->error, line.error, sizeof out->error);
+            errno = EINVAL;
+            return -1;
+        }
+        if (n == index) {
+            *out = line;
+            found = 1;
+        }
+        p = nl + 1;
+    }
+    if (!found) {
+        snprintf(out->error, sizeof out->error, "no canvas %d: MXCANVAS describes %d canvas%s (0 to %d)", index, n,
+                 n == 1 ? "" : "es", n - 1);
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
+}
+
+/* Canvas `index` of MXCANVAS into `out`, checked against its segment: -1
+ * with errno and out->error when MXCANVAS is not set (ENOENT), malformed
+ * (EINVAL), has no canvas `index` (ENOENT), or when the segment is not
+ * `bytes` long (EINVAL) or cannot be looked at (shmctl's errno). */
+static inline int mx_canvas_from_env(int index, struct mx_canvas *out)
+{
+    const char *text = getenv("MXCANVAS");
+    size_t actual;
+    if (text == NULL) {
+        mx_canvas_defaults(out);
+        snprintf(out->error, sizeof out->error,
+                 "not set: expected a description of the canvases (mx::exec sets it)");
+        errno = ENOENT;
+        return -1;
+    }
+    if (mx_canvas_parse(text, index, out) == -1)
+        return -1;
+    if (mx_segment_bytes(out->shmid, &actual) == -1) {
+        int saved = errno;
+        snprintf(out->error, sizeof out->error, "canvas %d: %s segment %d: %s", index,
+                 saved == EINVAL || saved == EIDRM ? "no shared memory" : "cannot look at", out->shmid,
+                 saved == EINVAL || saved == EIDRM ? "never created, or already freed" : strerror(saved));
+        errno = saved;
+        return -1;
+    }
+    if (actual != out->bytes) {
+        snprintf(out->error, sizeof out->error,
+                 "canvas %d: segment %d is %zu bytes, but MXCANVAS describes a %zux%zux%zux%zu %s canvas of %zu bytes",
+                 index, out->shmid, actual, out->geometry.width, out->geometry.height, out->geometry.depth,
+                 out->geometry.frames, mx_type_name(out->geometry.type), out->bytes);
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Attach the canvas `c` describes (mx_attach with c->bytes); NULL with errno. */
+static inline void *mx_canvas_attach(const struct mx_canvas *c)
+{
+    return mx_attach(c->shmid, c->bytes);
+}
+
+/* mx_attach_report for the canvas `c` describes. */
+static inline void *mx_canvas_attach_report(const char *prog, const struct mx_canvas *c)
+{
+    return mx_attach_report(prog, c->shmid, &c->geometry);
+}
+
+/* The tools' convention: `tool SHMID WIDTH HEIGHT DEPTH FRAMES TYPE [options]`,
+ * or `tool [options]` with MXCANVAS describing the canvas (its canvas 0).
+ * The six canvas arguments are taken when there are at least six and the
+ * first five are unsigned decimal integers; *next is then 7, else 1 (the
+ * first option). Prints "prog: ..." and returns -1 on failure. */
+static inline int mx_canvas_from_args(const char *prog, int argc, char *const argv[], struct mx_canvas *out,
+                                      int *next)
+{
+    int given = argc >= 7;
+    for (int i = 1; given && i <= 5; i++)
+        given = argv[i][0] != '\0' && strspn(argv[i], "0123456789") == strlen(argv[i]);
+    if (!given) {
+        if (mx_canvas_from_env(0, out) == -1) {
+            fprintf(stderr, "%s: MXCANVAS: %s (or give SHMID WIDTH HEIGHT DEPTH FRAMES TYPE as the first arguments)\n", prog,
+                    out->error);
+            return -1;
+        }
+        *next = 1;
+        return 0;
+    }
+    mx_canvas_defaults(out);
+    if (mx_parse_shmid(prog, argv[1], &out->shmid) == -1 || mx_parse_geometry(prog, argv + 2, &out->geometry) == -1)
+        return -1;
+    mx_geometry_bytes(&out->geometry, &out->bytes); /* cannot fail: mx_parse_geometry checked it */
+    *next = 7;
+    return 0;
 }
 
 #endif /* MXCANVAS_H */

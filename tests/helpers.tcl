@@ -176,3 +176,61 @@ proc ::mxtest::other_library {} {
 }
 tcltest::testConstraint tcl9 [package vsatisfies [info tclversion] 9-]
 tcltest::testConstraint tcl8 [expr {![package vsatisfies [info tclversion] 9-]}]
+
+# ---- MXCANVAS (docs/mxcanvas-env.md), as mx::exec writes it ----
+
+# A number as the format spells it: integers as integers, nan, inf, -inf.
+proc ::mxtest::env_number {v} {
+    if {[string match -nocase *nan* $v]} { return nan }
+    if {$v == Inf} { return inf }
+    if {$v == -Inf} { return -inf }
+    if {[string is entier -strict $v]} { return $v }
+    if {$v == floor($v) && abs($v) < 1e15} { return [expr {entier($v)}] }
+    return [expr {double($v)}]
+}
+
+# The MXCANVAS text for canvases $canvases with shmids $ids, built from
+# `$c info` (the header's effective scaling: 1 0 when slope is 0 or NaN).
+proc ::mxtest::mxcanvas_env {canvases ids} {
+    set text "mxcanvas 1\n"
+    foreach c $canvases id $ids n [lsearch -all $canvases *] {
+        set i [$c info]
+        set slope [dict get $i scl_slope]
+        set inter [dict get $i scl_inter]
+        if {[string match -nocase *nan* $slope] || $slope == 0} { lassign {1 0} slope inter }
+        if {[string match -nocase *nan* $inter]} { set inter 0 }
+        set num {{values} { join [lmap v $values { ::mxtest::env_number $v }] , }}
+        append text "canvas $n shmid=$id" \
+            " width=[dict get $i width] height=[dict get $i height] depth=[dict get $i depth]" \
+            " frames=[dict get $i frames] type=[dict get $i type] bytes=[dict get $i bytes]" \
+            " spacing=[apply $num [dict get $i spacing]] tstep=[apply $num [list [dict get $i tstep]]]" \
+            " units=[dict get $i xyz_units],[dict get $i t_units]" \
+            " slope=[apply $num [list $slope]] inter=[apply $num [list $inter]]" \
+            " affine=[apply $num [concat {*}[dict get $i affine]]]\n"
+    }
+    return $text
+}
+
+# Run `exec {*}$args` with MXCANVAS describing canvas $c (and the canvases
+# of $more) through nested mx::transport calls, as mx::exec does; returns
+# the command's output. The shmids are in ::mxtest::env_ids meanwhile.
+proc ::mxtest::exec_env {canvases args} {
+    variable env_ids {}
+    ::mxtest::exec_env_ $canvases {} $args
+}
+proc ::mxtest::exec_env_ {canvases ids cmd} {
+    if {[llength $ids] == [llength $canvases]} {
+        set ::mxtest::env_ids $ids
+        set saved [array get ::env MXCANVAS]
+        set ::env(MXCANVAS) [::mxtest::mxcanvas_env $canvases $ids]
+        try {
+            return [exec {*}$cmd]
+        } finally {
+            unset ::env(MXCANVAS)
+            array set ::env $saved
+        }
+    }
+    mx::transport id [lindex $canvases [llength $ids]] {
+        return [::mxtest::exec_env_ $canvases [linsert $ids end $id] $cmd]
+    }
+}

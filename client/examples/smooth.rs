@@ -1,7 +1,8 @@
 //! smooth: 3-D Gaussian or box smoothing of a canvas in place, for every
 //! voxel type, built on the mxcanvas-client crate.
 //!
-//!     smooth [--gaussian SIGMA | --box RADIUS] SHMID WIDTH HEIGHT DEPTH FRAMES TYPE
+//!     smooth SHMID WIDTH HEIGHT DEPTH FRAMES TYPE [--gaussian SIGMA | --box RADIUS]
+//!     smooth [--gaussian SIGMA | --box RADIUS]     (the canvas described by MXCANVAS)
 //!
 //! Each frame (volume) is smoothed on its own, never across time. The kernel
 //! is separable (x, then y, then z); at the borders the nearest voxel is
@@ -9,13 +10,14 @@
 //! arithmetic is in f64; integer types are rounded (halves away from zero)
 //! and saturated once, at the end. In Tcl:
 //!
-//!     mx::transport id $c { exec smooth --gaussian 1.5 $id {*}[mx::geometry $c] }
+//!     mx::transport id $c { exec smooth $id {*}[mx::geometry $c] --gaussian 1.5 }
+//!     mx::exec $c smooth --gaussian 1.5
 //!
 //! Every argument is checked before the segment is attached, so a wrong call
 //! exits non-zero with the segment untouched. Exit status: 0 done, 1 the
 //! segment could not be used, 2 bad arguments.
 
-use mxcanvas_client::{parse_shmid, Error, Geometry, Segment, Voxel, VoxelsMutFn};
+use mxcanvas_client::{Description, Geometry, Segment, Voxel, VoxelsMutFn};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -26,7 +28,8 @@ fn help() -> ExitCode {
 }
 
 const USAGE: &str = "\
-usage: smooth [--gaussian SIGMA | --box RADIUS] SHMID WIDTH HEIGHT DEPTH FRAMES TYPE
+usage: smooth SHMID WIDTH HEIGHT DEPTH FRAMES TYPE [--gaussian SIGMA | --box RADIUS]
+       smooth [--gaussian SIGMA | --box RADIUS]    (the canvas described by MXCANVAS)
 
 Smooth the canvas in shared memory segment SHMID in place, each frame in 3-D:
   --gaussian SIGMA  Gaussian kernel of standard deviation SIGMA voxels (> 0),
@@ -35,7 +38,8 @@ Smooth the canvas in shared memory segment SHMID in place, each frame in 3-D:
 Borders repeat the nearest voxel. TYPE is one of uint8 int8 uint16 int16
 uint32 int32 float32 int64 uint64 float64; the segment must be exactly
 WIDTH*HEIGHT*DEPTH*FRAMES voxels of TYPE.
-In Tcl:  mx::transport id $c { exec smooth $id {*}[mx::geometry $c] }";
+In Tcl:  mx::transport id $c { exec smooth $id {*}[mx::geometry $c] }
+         mx::exec $c smooth";
 
 /// Largest kernel radius accepted: far beyond any useful smoothing, small
 /// enough that the kernel's allocation cannot fail.
@@ -106,13 +110,16 @@ impl VoxelsMutFn for Smooth {
 }
 
 /// Parse the command line: Ok(None) for --help.
-fn parse(args: &[String]) -> Result<Option<(Kernel, i32, Geometry)>, String> {
+fn parse(args: &[String]) -> Result<Option<(Kernel, Description)>, String> {
+    if args.iter().any(|a| a == "--help") {
+        return Ok(None);
+    }
+    let (canvas, options) = Description::from_args_or_env(args).map_err(|e| e.to_string())?;
     let mut kernel = Kernel::Gaussian(1.0);
     let mut i = 0;
-    while i < args.len() && args[i].starts_with("--") {
-        let value = args.get(i + 1);
-        match (args[i].as_str(), value) {
-            ("--help", _) => return Ok(None),
+    while i < options.len() {
+        let value = options.get(i + 1);
+        match (options[i].as_str(), value) {
             ("--gaussian", Some(v)) => match v.parse::<f64>() {
                 Ok(s) if s > 0.0 && 3.0 * s <= MAX_RADIUS as f64 => kernel = Kernel::Gaussian(s),
                 _ => return Err(format!("bad sigma \"{v}\": expected a number > 0 and <= {}", MAX_RADIUS / 3)),
@@ -125,16 +132,7 @@ fn parse(args: &[String]) -> Result<Option<(Kernel, i32, Geometry)>, String> {
         }
         i += 2;
     }
-    let rest = &args[i..];
-    if rest.len() != 6 {
-        return Err(format!(
-            "expected 6 arguments SHMID WIDTH HEIGHT DEPTH FRAMES TYPE after the options, got {}",
-            rest.len()
-        ));
-    }
-    let shmid = parse_shmid(&rest[0]).map_err(|e| e.to_string())?;
-    let geometry = Geometry::from_args(&rest[1..]).map_err(|e: Error| e.to_string())?;
-    Ok(Some((kernel, shmid, geometry)))
+    Ok(Some((kernel, canvas)))
 }
 
 fn main() -> ExitCode {
@@ -142,7 +140,7 @@ fn main() -> ExitCode {
     if args.iter().any(|a| a == "-h") {
         return help();
     }
-    let (kernel_args, shmid, geometry) = match parse(&args) {
+    let (kernel_args, canvas) = match parse(&args) {
         Ok(Some(parsed)) => parsed,
         Ok(None) => return help(),
         Err(message) => {
@@ -150,7 +148,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = Segment::attach(shmid, geometry).and_then(|mut canvas| {
+    let result = Segment::attach_described(&canvas).and_then(|mut canvas| {
         canvas.apply_mut(Smooth(kernel(&kernel_args)))?;
         canvas.detach()
     });

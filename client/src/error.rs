@@ -22,6 +22,9 @@ pub enum Error {
     Argument { what: &'static str, text: String, expected: String },
     /// A geometry whose byte count does not fit in `usize`.
     TooLarge { geometry: String },
+    /// `MXCANVAS` is not set, is malformed, has no canvas of the index asked
+    /// for, or describes a canvas that does not match its segment.
+    Env { reason: String },
 }
 
 impl Error {
@@ -58,6 +61,7 @@ impl fmt::Display for Error {
             }
             Error::Argument { what, text, expected } => write!(f, "bad {what} \"{text}\": expected {expected}"),
             Error::TooLarge { geometry } => write!(f, "a {geometry} canvas is too large for this machine"),
+            Error::Env { reason } => write!(f, "MXCANVAS: {reason}"),
         }
     }
 }

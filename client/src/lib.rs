@@ -12,7 +12,14 @@
 //!   (`u8 i8 u16 i16 u32 i32 f32 f64`), checked against the geometry's type;
 //!   [`Segment::apply_mut`] runs one generic function for whichever type it is;
 //! * dropping the [`Segment`] detaches (`shmdt`); freeing the segment stays
-//!   the script's job.
+//!   the script's job;
+//! * under `mx::exec`, [`Segment::from_env`] takes the canvas from the
+//!   environment variable `MXCANVAS` instead of the command line, with a
+//!   [`Description`] of what its voxels mean: spacing and units, value
+//!   [`Scaling`], the voxel-to-world affine (nibabel's `img.affine`);
+//!   [`Description::from_args_or_env`] gives a tool both ways, the kit's
+//!   convention `tool SHMID WIDTH HEIGHT DEPTH FRAMES TYPE [options]` or
+//!   `tool [options]` under `mx::exec`.
 //!
 //! It depends on nothing but `libc` (no Tcl): its own small `sys` module makes
 //! the three system calls.
@@ -40,15 +47,33 @@
 //! }
 //! ```
 //!
+//! Under `mx::exec` (`mx::exec $c ./scaled-mean`), the same tool reads
+//! `MXCANVAS` and gets the value scaling with the voxels:
+//!
+//! ```no_run
+//! use mxcanvas_client::Segment;
+//!
+//! fn main() -> Result<(), mxcanvas_client::Error> {
+//!     let (canvas, described) = Segment::from_env(0)?;
+//!     let scaling = described.scaling(); // real = stored * slope + inter
+//!     let stored = canvas.as_slice::<i16>()?;
+//!     let mean = stored.iter().map(|&v| scaling.real(v as f64)).sum::<f64>() / stored.len() as f64;
+//!     println!("mean {mean} (voxels {:?} mm, affine {:?})", described.zooms(), described.affine());
+//!     Ok(())
+//! }
+//! ```
+//!
 //! The layout is the contract's: voxel (x, y, z, t) is at
 //! [`Geometry::index`]`(x, y, z, t) = ((t*depth + z)*height + y)*width + x`.
 
+mod description;
 mod error;
 mod geometry;
 mod segment;
 mod sys;
 mod voxel;
 
+pub use description::{Description, Scaling, ENV};
 pub use error::Error;
 pub use geometry::{parse_shmid, Geometry};
 pub use segment::{Segment, VoxelsFn, VoxelsMutFn};

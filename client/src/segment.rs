@@ -1,7 +1,7 @@
 //! [`Segment`]: one canvas attached by shmid, size-checked, detached on drop.
 
 use crate::sys;
-use crate::{Error, Geometry, Voxel, VoxelType};
+use crate::{Description, Error, Geometry, Voxel, VoxelType};
 use std::ptr::NonNull;
 
 /// A canvas handed over in System V shared memory, attached into this
@@ -41,6 +41,49 @@ impl Segment {
     /// Attach read-only (`SHM_RDONLY`), for programs that only read.
     pub fn attach_read_only(shmid: i32, geometry: Geometry) -> Result<Segment, Error> {
         Segment::attach_with(shmid, geometry, false)
+    }
+
+    /// Attach canvas `index` of `MXCANVAS` (the N of `mx::exec`'s `%idN`)
+    /// read-write, and return it with its [`Description`]. A missing or
+    /// malformed `MXCANVAS`, a missing index, or a segment whose size is not
+    /// the description's `bytes` is an [`Error::Env`] (the refused
+    /// attachment detached again).
+    pub fn from_env(index: usize) -> Result<(Segment, Description), Error> {
+        let description = Description::from_env(index)?;
+        Segment::attach_described(&description).map(|segment| (segment, description))
+    }
+
+    /// As [`Segment::from_env`], attached read-only.
+    pub fn from_env_read_only(index: usize) -> Result<(Segment, Description), Error> {
+        let description = Description::from_env(index)?;
+        Segment::attach_described_read_only(&description).map(|segment| (segment, description))
+    }
+
+    /// Attach the canvas a [`Description`] names (from `MXCANVAS` or from
+    /// [`Description::from_args_or_env`]), read-write.
+    pub fn attach_described(description: &Description) -> Result<Segment, Error> {
+        Segment::attach_checked(description, true)
+    }
+
+    /// As [`Segment::attach_described`], read-only.
+    pub fn attach_described_read_only(description: &Description) -> Result<Segment, Error> {
+        Segment::attach_checked(description, false)
+    }
+
+    fn attach_checked(d: &Description, writable: bool) -> Result<Segment, Error> {
+        let g = *d.geometry();
+        Segment::attach_with(d.shmid(), g, writable).map_err(|e| match e {
+            // A description from MXCANVAS that does not fit its segment is the
+            // description's fault, not the arguments'.
+            Error::Size { shmid, actual, .. } if d.is_from_env() => Error::Env {
+                reason: format!(
+                    "canvas {}: segment {shmid} is {actual} bytes, but MXCANVAS describes a {g} canvas of {} bytes",
+                    d.index(),
+                    g.bytes()
+                ),
+            },
+            other => other,
+        })
     }
 
     fn attach_with(shmid: i32, geometry: Geometry, writable: bool) -> Result<Segment, Error> {
@@ -245,6 +288,53 @@ mod tests {
         assert!(!a.is_writable());
         assert!(matches!(a.as_mut_slice::<f64>(), Err(Error::ReadOnly { .. })));
         assert!(a.as_slice::<f64>().unwrap().iter().all(|&v| v == 0.0));
+    }
+
+    /// Everything that reads MXCANVAS, in one test: the variable is
+    /// process-wide and tests run on several threads.
+    #[test]
+    fn from_env_attaches_and_checks_the_size() {
+        let seg = TestSegment::new(48);
+        let describe = |geometry: &str| {
+            format!(
+                "mxcanvas 1\ncanvas 0 shmid={} {geometry} spacing=2,2,3 tstep=1 units=mm,sec slope=2 inter=1 \
+                 affine=-2,0,0,3,0,2,0,-2,0,0,3,0,0,0,0,1\n",
+                seg.0
+            )
+        };
+        std::env::remove_var(crate::ENV);
+        let e = Segment::from_env(0).unwrap_err();
+        assert!(e.to_string().starts_with("MXCANVAS: not set"), "{e}");
+
+        std::env::set_var(crate::ENV, describe("width=4 height=3 depth=2 frames=1 type=int16 bytes=48"));
+        let (mut a, d) = Segment::from_env(0).unwrap();
+        assert_eq!((a.shmid(), d.scaling().slope, d.spacing()), (seg.0, 2.0, [2.0, 2.0, 3.0]));
+        a.as_mut_slice::<i16>().unwrap()[d.geometry().index(1, 2, 1, 0)] = 777;
+        drop(a);
+        let (b, _) = Segment::from_env_read_only(0).unwrap();
+        assert!(!b.is_writable());
+        assert_eq!(b.as_slice::<i16>().unwrap()[21], 777);
+        drop(b);
+        assert!(Segment::from_env(1).unwrap_err().to_string().contains("no canvas 1"));
+
+        // a consistent description of another size: refused, nothing left attached
+        std::env::set_var(crate::ENV, describe("width=4 height=3 depth=2 frames=1 type=int32 bytes=96"));
+        let e = Segment::from_env(0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "MXCANVAS: canvas 0: segment {} is 48 bytes, but MXCANVAS describes a 4x3x2x1 int32 canvas of 96 bytes",
+                seg.0
+            )
+        );
+        assert_eq!(seg.attachments(), 0);
+        // the same mismatch given as arguments keeps the arguments' message
+        let (d, _) = Description::from_args_or_env(&[&seg.0.to_string(), "4", "3", "2", "1", "int32"]).unwrap();
+        assert!(matches!(Segment::attach_described(&d), Err(Error::Size { .. })));
+
+        std::env::set_var(crate::ENV, "mxcanvas 1\ncanvas 0 shmid=1\n");
+        assert!(matches!(Segment::from_env(0), Err(Error::Env { .. })));
+        std::env::remove_var(crate::ENV);
     }
 
     struct Sum;

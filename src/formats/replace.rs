@@ -24,9 +24,10 @@
 //! the kept old versions deleted, smallest first. The last file of a set (and
 //! so a single file) needs no kept copy: its one rename either happens or
 //! not, and nothing after it can fail. A process killed between a set's
-//! first kept copy and its deletion (a few link and rename calls, well under
-//! a millisecond) leaves that `.old` name: the only moment a kill leaves a
-//! file.
+//! first kept copy and its deletion (a few link and rename calls) leaves
+//! that `.old` name, or between naming a finished file and renaming it its
+//! `.tmp` name: the only moments a kill leaves a file where `O_TMPFILE` works
+//! (tests/savesafety.test 1.x).
 
 use crate::sys::{process, random, tmpfile};
 use std::fmt;
