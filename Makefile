@@ -39,13 +39,10 @@ PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_
 PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 # The kits' attach order (tests/types-kit.test): an LD_PRELOAD call logger.
 PROGRAMS += tests/tools/bin/shmtrace.so
-<<<<<<< HEAD
 # A file system without O_TMPFILE, for the named-temporary fallback (tests/savesafety.test).
 PROGRAMS += tests/tools/bin/notmpfile.so
-=======
 # What each kit reads from MXCANVAS (tests/kit-env.test): C and Rust.
 PROGRAMS += tests/tools/bin/envdump tests/tools/bin/envdump-rs
->>>>>>> main
 
 .PHONY: all build deps venv display-deps programs demo test test-rust test-tcl install uninstall clean
 .PHONY: build9 test9 tclsh9
