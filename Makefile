@@ -145,18 +145,23 @@ DEMO_OUT ?= demo-out
 demo: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/demo.tcl "$(VOLUME)" "$(DEMO_OUT)"
 
-# mx::view on the phantom with a label overlay, for a person at a display;
-# viewer-shot writes the README's picture of it under a private Xvfb.
+# make view [VOLUME=file]: mx::view of the volume with defaults derived from
+# it (without VOLUME, the phantom with a label overlay), for a person at a
+# display; viewer-shot writes the README's picture of the whole viewer
+# window under a private Xvfb, of nibabel's anatomical.nii unless VOLUME is given.
 view: build
 	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl $(VOLUME)
 
-viewer-shot: build display-deps
-	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png $(VOLUME)
+viewer-shot: build display-deps venv
+	TCLLIBPATH=$(CURDIR) $(TCLSH) examples/view-phantom.tcl -snapshot docs/images/viewer.png \
+		$(or $(VOLUME),$(firstword $(wildcard .venv/lib/python3*/site-packages/nibabel/tests/data/anatomical.nii)))
 
 test: build test-rust test-tcl test9
 
-# display-deps: tests/tk_stubs_layout.rs compiles against Tk's headers.
+# display-deps: tests/tk_stubs_layout.rs compiles against Tk's headers (and
+# Tk 9.0's, which ensure-tcl9.sh unpacks with Tcl 9 when it can be had).
 test-rust: deps display-deps
+	@sh scripts/ensure-tcl9.sh tclsh >/dev/null
 	$(CARGO) test --release --workspace
 
 test-tcl: build venv test-deps display-deps

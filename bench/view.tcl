@@ -11,6 +11,13 @@
 #   shown_TYPE_zK    `$v refresh` + `update idletasks`: until Tk has drawn
 #                    the photo on the X server
 #   png_TYPE         `$c png file` of the same slice and window, for comparison
+#   hover_TYPE_zK    the readout as the mouse moves: ::mx::view::Hover (voxel
+#                    under the pointer, its value, world mm, status line)
+#   window_TYPE_zK   `$v configure -window ...` (two windows in turn): redraw
+#                    with a new window, crosshair, colorbar and status line
+# Each name is measured in voxel orientation; the same name with _world
+# appended in world orientation (the canvas's spacing affine: x flipped,
+# rows run A to P, so both directions of index arithmetic are timed).
 #
 #     tclsh bench/view.tcl ?REPS?
 package require mxcanvas
@@ -52,14 +59,20 @@ set file [file join [pwd] bench-view-[pid].png]
 foreach {type fmt} {int16 s* float32 f*} {
     set c [MxCanvas create -width $n -height $n -depth 3 -type $type]
     $c data [binary format $fmt $vals]
-    foreach zoom {1 2} {
-        set v [mx::view $c -zoom $zoom -window {-500 2500} -colormap hot]
-        update
-        set photo [lindex [set ::mx::view::S_${v}(panes)] 0 1]
-        timed render_${type}_z$zoom $reps {::mx::_render $photo $c -slice 1 -window {-500 2500} -colormap hot -zoom $zoom}
-        timed refresh_${type}_z$zoom $reps {$v refresh}
-        timed shown_${type}_z$zoom $reps {$v refresh; update idletasks}
-        $v close
+    foreach orientation {voxel world} {
+        set suffix [expr {$orientation eq "world" ? "_world" : ""}]
+        foreach zoom {1 2} {
+            set v [mx::view $c -zoom $zoom -window {-500 2500} -colormap hot -orientation $orientation]
+            update
+            set photo [lindex [set ::mx::view::S_${v}(panes)] 0 1]
+            timed render_${type}_z$zoom$suffix $reps {::mx::_render $photo $c -slice 1 -window {-500 2500} -colormap hot -zoom $zoom -orientation $orientation}
+            timed refresh_${type}_z$zoom$suffix $reps {$v refresh}
+            timed shown_${type}_z$zoom$suffix $reps {$v refresh; update idletasks}
+            set i 0
+            timed hover_${type}_z$zoom$suffix $reps {::mx::view::Hover $v 0 [expr {[incr i] % 1000}] 300}
+            timed window_${type}_z$zoom$suffix $reps {$v configure -window [expr {[incr i] % 2 ? {-400 2400} : {-500 2500}}]}
+            $v close
+        }
     }
     timed png_$type $reps {$c png $file -slice 1 -window {-500 2500}}
     MxCanvas delete $c

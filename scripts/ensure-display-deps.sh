@@ -11,6 +11,8 @@ missing=""
 echo 'package require Tk' | DISPLAY= tclsh 2>&1 | grep -q 'display' || missing="$missing tk"
 command -v Xvfb >/dev/null 2>&1 || missing="$missing xvfb"
 command -v xauth >/dev/null 2>&1 || missing="$missing xauth"
+# xwd: `make viewer-shot` pictures the whole viewer window (examples/view-phantom.tcl).
+command -v xwd >/dev/null 2>&1 || missing="$missing x11-apps"
 [ -f /usr/include/tcl8.6/tkDecls.h ] || [ -f /usr/include/tk8.6/tkDecls.h ] || missing="$missing tk-dev"
 
 # shellcheck disable=SC2086

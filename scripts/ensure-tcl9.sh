@@ -25,6 +25,12 @@ multiarch=x86_64-linux-gnu
 
 say() { echo "mxcanvas: $*" >&2; }
 
+# Tcl 9.0 with its headers, Tk 9.0 with its headers (tests/tk_stubs_layout.rs
+# checks the viewer's stub slots against tkDecls.h), Thread 3.0 (the thread,
+# race and fork tests), and the trixie libraries they need beyond bookworm's
+# (the X11 and font libraries come from the system).
+packages="tcl9.0 libtcl9.0 tcl9.0-dev tk9.0 libtk9.0 tk9.0-dev tcl9.0-thread libc6 libtommath1 zlib1g"
+
 # The Tcl 9 headers and stub library: "includedir libdir".
 system_tcl9() {
     command -v tclsh9.0 >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 \
@@ -62,7 +68,7 @@ fetch() {
     mirror=$(debian_mirror) || { say "no Tcl 9: no Debian mirror in /etc/apt/sources.list*"; return 1; }
     keyring=/usr/share/keyrings/debian-archive-keyring.gpg
     [ -f "$keyring" ] || { say "no Tcl 9: $keyring is missing"; return 1; }
-    say "fetching Tcl 9.0 (Debian trixie packages, unpacked into .tcl9/, not installed)"
+    say "fetching Tcl 9.0, Tk 9.0 and Thread 3.0 (Debian trixie packages, unpacked into .tcl9/, not installed)"
     rm -rf "$t9.new"
     mkdir -p "$t9.new/apt/lists/partial" "$t9.new/apt/cache/archives/partial" "$t9.new/debs" "$t9.new/root"
     echo "deb [signed-by=$keyring] $mirror trixie main" >"$t9.new/apt/sources.list"
@@ -74,10 +80,11 @@ fetch() {
         -o Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false \
         -o Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled=false
     apt-get -qq "$@" update >&2 || { say "no Tcl 9: apt-get update of the trixie list failed"; return 1; }
-    (cd "$t9.new/debs" && apt-get -qq "$@" download tcl9.0 libtcl9.0 tcl9.0-dev libc6 libtommath1 zlib1g >&2) \
+    (cd "$t9.new/debs" && apt-get -qq "$@" download $packages >&2) \
         || { say "no Tcl 9: apt-get download failed"; return 1; }
     for deb in "$t9.new"/debs/*.deb; do dpkg -x "$deb" "$t9.new/root"; done
     rm -rf "$t9.new/apt/lists" "$t9.new/apt/cache"
+    write_indexes "$t9.new/root"
     # The wrapper names the final place, so move there first.
     rm -rf "$t9" && mv "$t9.new" "$t9"
     write_wrapper
@@ -91,7 +98,7 @@ fetch() {
 # The wrapper: the trixie loader runs the trixie tclsh with the unpacked
 # libraries, --argv0 makes [info nameofexecutable] the wrapper (so tests that
 # start a child tclsh start a Tcl 9 one), TCL_LIBRARY finds init.tcl and
-# TCL9_0_TM_PATH the modules (tcltest 2.5.9 is one).
+# TCL9_0_TM_PATH the modules (tcltest 2.5.9 is one), TK_LIBRARY Tk's scripts.
 write_wrapper() {
     mkdir -p "$t9/bin"
     cat >"$t9/bin/tclsh9.0" <<EOF
@@ -99,11 +106,29 @@ write_wrapper() {
 r='$root'
 export TCL_LIBRARY="\$r/usr/lib/tcl9.0"
 export TCL9_0_TM_PATH="\$r/usr/lib/tcl9.0/tcl9"
+export TK_LIBRARY="\$r/usr/lib/tk9.0"
 exec "\$r/usr/lib/$multiarch/ld-linux-x86-64.so.2" \\
     --library-path "\$r/usr/lib/$multiarch:\$r/lib/$multiarch" \\
     --argv0 '$t9/bin/tclsh9.0' "\$r/usr/bin/tclsh9.0" "\$@"
 EOF
     chmod 0755 "$t9/bin/tclsh9.0"
+}
+
+# Package indexes where the unpacked Tcl 9 looks (auto_path holds
+# $tcl_library/.., i.e. root/usr/lib, whose subfolders it searches): Debian's
+# own index for Tk names /usr/lib/x86_64-linux-gnu, not the unpacked copy,
+# so Tk gets one of its own beside its script library (root/usr/lib/tk9.0,
+# which is TK_LIBRARY); Thread's index is relative to its folder, which a
+# link puts in reach.
+write_indexes() {
+    r=$1
+    cat >"$r/usr/lib/tk9.0/pkgIndex.tcl" <<'EOF'
+# Written by scripts/ensure-tcl9.sh: Tk 9.0 from the unpacked Debian package.
+if {![package vsatisfies [package provide Tcl] 9.0]} return
+package ifneeded tk 9.0.1 [list load [file join [file dirname $dir] x86_64-linux-gnu libtcl9tk9.0.so]]
+package ifneeded Tk 9.0.1 [list package require -exact tk 9.0.1]
+EOF
+    ln -sfn tcltk/$multiarch/thread3.0.1 "$r/usr/lib/thread3.0.1"
 }
 
 # A pkg-config file named "tcl" for the 9.0 headers and stub library only
@@ -139,7 +164,9 @@ if system_tcl9; then
     esac
     exit 0
 fi
-if [ ! -x "$t9/bin/tclsh9.0" ] || [ ! -f "$root/usr/include/tcl9.0/tcl.h" ]; then
+# A .tcl9 from before Tk and Thread were fetched is fetched again.
+if [ ! -x "$t9/bin/tclsh9.0" ] || [ ! -f "$root/usr/include/tcl9.0/tcl.h" ] \
+    || [ ! -f "$root/usr/lib/tk9.0/pkgIndex.tcl" ] || [ ! -e "$root/usr/lib/thread3.0.1/pkgIndex.tcl" ]; then
     fetch || exit 0
 fi
 case $what in

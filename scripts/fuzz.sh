@@ -5,7 +5,8 @@
 # Targets (fuzz/fuzz_targets/): mode_and_integers (-mode parsing and the
 # integer-spelling check), geometry (dimensions, sizes, voxel offsets),
 # voxel_codec (encode/decode of every voxel type), gzip_reader (the gzip
-# reader on any bytes against flate2; writer round trips).
+# reader on any bytes against flate2; writer round trips), headers (NIfTI-1,
+# NIfTI-2 and .mat decoders and the content sniffer; NIfTI-2 re-encoding).
 # cargo-fuzz needs a nightly compiler: the nightly toolchain when rustup has
 # one, otherwise the stable one with RUSTC_BOOTSTRAP=1. cargo-fuzz itself is
 # installed from crates.io when missing. The corpus of each target is kept in

@@ -6,7 +6,10 @@
 # caches and the Thread package's), which is not an error and is not counted.
 # tests/valgrind.supp holds the suppressions for noise outside the package.
 # Logs: target/memcheck/<file>.log. Child processes (tclsh children, test
-# tools) run natively; only the test file's own tclsh is checked.
+# tools) run natively; only the test file's own tclsh is checked. The
+# package's watchdog (a fork of that tclsh, src/sys/watchdog.rs) stays
+# silent: it outlives the tclsh, and its summary would otherwise be the
+# log's last.
 set -u
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null 2>&1 || { echo "memcheck: valgrind is not installed (make test-deps)" >&2; exit 1; }
@@ -20,7 +23,7 @@ for f in $files; do
     name=$(basename "$f" .test)
     log=$logs/$name.log
     out=$logs/$name.out
-    valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
+    valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --child-silent-after-fork=yes \
         --errors-for-leak-kinds=definite --show-leak-kinds=definite \
         --suppressions=tests/valgrind.supp --num-callers=30 \
         --log-file="$log" "$TCLSH" "tests/$name.test" >"$out" 2>&1

@@ -23,6 +23,45 @@ int main(void) {
 }
 "#;
 
+/// Compile PROGRAM against the Tk headers in `include` and return what it prints,
+/// or None (saying why) when it cannot be compiled.
+fn offsets(include: &Path, label: &str) -> Option<Vec<usize>> {
+    let dir = std::env::temp_dir().join(format!("mx-tk-layout-{}-{label}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (src, exe) = (dir.join("layout.c"), dir.join("layout"));
+    std::fs::write(&src, PROGRAM).unwrap();
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let built = Command::new(&cc)
+        .arg(format!("-I{}", include.display()))
+        .arg("-DUSE_TK_STUBS")
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .status();
+    match built {
+        Ok(s) if s.success() => {}
+        other => {
+            let _ = std::fs::remove_dir_all(&dir);
+            eprintln!("SKIPPED tk_stub_slots ({label}): cannot compile against tk.h ({other:?})");
+            return None;
+        }
+    }
+    let out = Command::new(&exe).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(String::from_utf8(out.stdout).unwrap().split_whitespace().map(|w| w.parse().unwrap()).collect())
+}
+
+fn want() -> Vec<usize> {
+    vec![
+        slot_offset(SLOT_FIND_PHOTO),
+        slot_offset(SLOT_PHOTO_GET_IMAGE),
+        slot_offset(SLOT_PHOTO_GET_SIZE),
+        slot_offset(SLOT_PHOTO_PUT_BLOCK),
+        slot_offset(SLOT_PHOTO_SET_SIZE),
+        PHOTO_BLOCK_SIZE,
+    ]
+}
+
 #[test]
 fn tk_stub_slots_match_tk_h() {
     let include = ["/usr/include/tcl8.6", "/usr/include/tk8.6", "/usr/include"]
@@ -32,32 +71,24 @@ fn tk_stub_slots_match_tk_h() {
         eprintln!("SKIPPED tk_stub_slots_match_tk_h: no tkDecls.h (install tk-dev)");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("mx-tk-layout-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (src, exe) = (dir.join("layout.c"), dir.join("layout"));
-    std::fs::write(&src, PROGRAM).unwrap();
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let built =
-        Command::new(&cc).arg(format!("-I{include}")).arg("-DUSE_TK_STUBS").arg(&src).arg("-o").arg(&exe).status();
-    match built {
-        Ok(s) if s.success() => {}
-        other => {
-            let _ = std::fs::remove_dir_all(&dir);
-            eprintln!("SKIPPED tk_stub_slots_match_tk_h: cannot compile against tk.h ({other:?})");
-            return;
-        }
+    if let Some(got) = offsets(Path::new(include), "8.6") {
+        assert_eq!(got, want(), "Tk 8.6: TkStubs offsets (FindPhoto GetImage GetSize PutBlock SetSize) and block size");
     }
-    let out = Command::new(&exe).output().unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    let got: Vec<usize> =
-        String::from_utf8(out.stdout).unwrap().split_whitespace().map(|w| w.parse().unwrap()).collect();
-    let want = vec![
-        slot_offset(SLOT_FIND_PHOTO),
-        slot_offset(SLOT_PHOTO_GET_IMAGE),
-        slot_offset(SLOT_PHOTO_GET_SIZE),
-        slot_offset(SLOT_PHOTO_PUT_BLOCK),
-        slot_offset(SLOT_PHOTO_SET_SIZE),
-        PHOTO_BLOCK_SIZE,
-    ];
-    assert_eq!(got, want, "TkStubs offsets (FindPhoto GetImage GetSize PutBlock SetSize) and block size");
+}
+
+/// The same slots in Tk 9.0's headers: the system's, or the ones
+/// scripts/ensure-tcl9.sh unpacked (tk9.0-dev) into .tcl9/.
+#[test]
+fn tk9_stub_slots_match_tk_h() {
+    let unpacked = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tcl9/root/usr/include/tcl9.0");
+    let include = [Path::new("/usr/include/tcl9.0").to_path_buf(), unpacked]
+        .into_iter()
+        .find(|d| d.join("tkDecls.h").exists() && d.join("tcl.h").exists());
+    let Some(include) = include else {
+        eprintln!("SKIPPED tk9_stub_slots_match_tk_h: no Tk 9.0 tkDecls.h (run `make -s tclsh9`)");
+        return;
+    };
+    if let Some(got) = offsets(&include, "9.0") {
+        assert_eq!(got, want(), "Tk 9.0: TkStubs offsets (FindPhoto GetImage GetSize PutBlock SetSize) and block size");
+    }
 }

@@ -67,7 +67,7 @@ pub static FACTS: &[Fact] = &[
     fact("sform", |c| Some(matrix(md(c).sform_affine())), Some(set_sform)),
     // The one voxel-to-world affine (nibabel's `img.affine`): sform, qform or spacing.
     fact("affine", |c| Some(matrix(affine::best(md(c), &c.geometry()))), None),
-    fact("description", |c| Some(Obj::string(&md(c).description_text())), Some(set_description)),
+    fact("description", |c| hf::text(&md(c).description), Some(set_description)),
     fact(
         "scl_slope",
         |c| Some(Obj::double(md(c).scl_slope as f64)),
@@ -170,11 +170,7 @@ fn code(interp: Interp, option: &str, value: Arg<'_>) -> Result<i16, CmdError> {
 }
 
 fn set_description(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> Result<(), CmdError> {
-    let text = value.to_str();
-    if text.len() > 80 || text.contains('\0') {
-        return Err(bad(option, value, "text of at most 80 bytes"));
-    }
-    m.description = text.into_bytes();
+    m.description = hf::header_text(option, value, 80)?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 choices! { enum LoadOption("option") { Format = "-format", Scaled = "-scaled", Storage = "-storage" } }
 choices! { enum SaveOption("option") { Compression = "-compression", Format = "-format" } }
-choices! { impl FileFormat("format") { Analyze = "analyze", Nifti = "nifti" } }
+choices! { impl FileFormat("format") { Analyze = "analyze", Nifti = "nifti", Nifti2 = "nifti2" } }
 choices! { impl Axis("axis") { X = "x", Y = "y", Z = "z" } }
 choices! {
     /// `$c png` and `$c photo`: one slice.
@@ -52,7 +52,7 @@ enum ViewOption {
     Window,
 }
 
-const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti? ?-scaled boolean? ?-storage heap|shm?";
+const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti|nifti2? ?-scaled boolean? ?-storage heap|shm?";
 const VIEW_USAGE: &str = "?-slice index? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 const MONTAGE_USAGE: &str =
     "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
@@ -126,7 +126,7 @@ pub fn png(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
 /// $c save file ?-format F? ?-compression N?
 pub fn save(entry: &CanvasEntry, interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
     if objv.len() < 3 || objv.len().is_multiple_of(2) {
-        return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti? ?-compression level?"));
+        return Err(interp.wrong_num_args(2, objv, "file ?-format analyze|nifti|nifti2? ?-compression level?"));
     }
     let mut format = None;
     let mut level = gzip::DEFAULT_LEVEL;

@@ -13,8 +13,24 @@ fn md(c: &Canvas) -> &Metadata {
     c.metadata()
 }
 
-fn text(bytes: &[u8]) -> Option<Obj> {
-    Some(Obj::string(&String::from_utf8_lossy(bytes)))
+/// A header byte string as Tcl text: each byte the character of the same
+/// code (ISO 8859-1, as Tcl's `iso8859-1` encoding reads it), so that no
+/// byte is lost and [`header_text`] gives the same bytes back.
+pub(super) fn text(bytes: &[u8]) -> Option<Obj> {
+    Some(Obj::string(&bytes.iter().map(|&b| char::from(b)).collect::<String>()))
+}
+
+/// The bytes of a header text field from a script's value: each character
+/// one byte of the same code; characters above U+00FF, NUL and more than
+/// `max` characters are refused.
+pub(super) fn header_text(option: &str, value: Arg<'_>, max: usize) -> Result<Vec<u8>, CmdError> {
+    let t = value.to_str();
+    let expected = format!("text of at most {max} characters from U+0001 to U+00FF (each one byte of the header)");
+    let bytes: Option<Vec<u8>> = t.chars().map(|c| u8::try_from(c).ok().filter(|&b| b != 0)).collect();
+    match bytes {
+        Some(b) if b.len() <= max => Ok(b),
+        _ => Err(bad(option, value, &expected)),
+    }
 }
 
 fn floats(v: &[f32]) -> Option<Obj> {
@@ -116,14 +132,6 @@ fn finite(interp: Interp, option: &str, value: Arg<'_>, at_least_zero: bool) -> 
     Ok(v as f32)
 }
 
-fn short_text(option: &str, value: Arg<'_>, max: usize) -> Result<Vec<u8>, CmdError> {
-    let t = value.to_str();
-    if t.len() > max || t.contains('\0') {
-        return Err(bad(option, value, &format!("text of at most {max} bytes")));
-    }
-    Ok(t.into_bytes())
-}
-
 /// The elements of a list of one of the lengths `n`, each parsed by `parse`.
 fn each<T>(
     interp: Interp,
@@ -143,11 +151,11 @@ fn each<T>(
 type SetResult = Result<(), CmdError>;
 
 pub fn set_aux_file(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
-    m.extra.aux_file = short_text(option, value, 24)?;
+    m.extra.aux_file = header_text(option, value, 24)?;
     Ok(())
 }
 pub fn set_intent_name(_: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {
-    m.extra.intent_name = short_text(option, value, 16)?;
+    m.extra.intent_name = header_text(option, value, 16)?;
     Ok(())
 }
 pub fn set_cal_max(interp: Interp, option: &str, value: Arg<'_>, m: &mut Metadata) -> SetResult {

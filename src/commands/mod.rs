@@ -29,7 +29,7 @@ use std::rc::Rc;
 type GlobalCommand = fn(&Rc<InterpState>, Interp, &[Arg<'_>]) -> CmdResult;
 
 /// The package's global commands, as MEDx ImageScript names them.
-const COMMANDS: [(&str, GlobalCommand); 10] = [
+const COMMANDS: [(&str, GlobalCommand); 12] = [
     ("MxCanvas", mxcanvas::command),
     ("MxExternCanvas", |s, i, a| transport::extern_canvas(s, i, a)),
     ("MxInternCanvas", |s, i, a| transport::intern_canvas(s, i, a)),
@@ -40,6 +40,8 @@ const COMMANDS: [(&str, GlobalCommand); 10] = [
     // Hidden helpers of `mx::view` (library/view.tcl).
     ("::mx::_render", |s, i, a| view::render_command(s, i, a)),
     ("::mx::_snapshot", |s, i, a| view::snapshot_command(s, i, a)),
+    ("::mx::_planes", |s, i, a| view::planes_command(s, i, a)),
+    ("::mx::_window", |s, i, a| view::window_command(s, i, a)),
     // Hidden helper of `mx::exec` (library/exec.tcl): the MXCANVAS text.
     ("::mx::_describe", |s, i, a| describe::describe_command(s, i, a)),
     ("::mx::_kill", |s, i, a| kill::kill_command(s, i, a)),
@@ -53,10 +55,16 @@ pub fn register(interp: Interp) {
         let state = state.clone();
         create_command(interp, name, move |interp, objv| command(&state, interp, objv), None);
     }
+    // A fork by another thread mid-transport must not leave locks behind.
+    crate::core::fork_guard::install();
+    // Forked now, while the process is small (see `sys::watchdog`).
+    crate::core::segment::start_watchdog();
     on_process_exit(release_at_exit);
     // `thread::exit` ends a thread without deleting its interpreters: its
     // transports are released then all the same.
-    on_thread_exit(crate::core::transport::release_owner, state.owner);
+    // ... and its canvases deleted, so -storage shm segments go too.
+    registry::note_thread_interp(interp, &state);
+    on_thread_exit(registry::thread_ended, state.owner);
 }
 
 /// At process exit: close the gate (no new segments; wait for those being

@@ -12,7 +12,7 @@ use crate::core::{Canvas, MxError};
 use crate::tcl::lifecycle::InterpData;
 use crate::tcl::{create_command, Arg, CmdError, CmdResult, CommandToken, Interp, Obj, TclName};
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 /// One canvas and the Tcl command that stands for it.
 pub struct CanvasEntry {
@@ -31,12 +31,58 @@ pub struct InterpState {
     canvases: RefCell<Vec<Rc<CanvasEntry>>>,
     next_name: Cell<u64>,
     object_command: ObjectCommand,
+    /// Set when the interpreter is deleted (see [`thread_ended`]).
+    deleted: Cell<bool>,
 }
 
 impl InterpData for InterpState {
     fn interp_deleted(&self) {
+        self.deleted.set(true);
         transport::release_owner(self.owner);
     }
+}
+
+thread_local! {
+    /// The interpreters of this thread that have the package, for [`thread_ended`].
+    static THREAD_INTERPS: RefCell<Vec<(Owner, Weak<InterpState>, Interp)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Remember that `interp` (on this thread) has the package, with `state`.
+pub fn note_thread_interp(interp: Interp, state: &Rc<InterpState>) {
+    let _ = THREAD_INTERPS.try_with(|list| {
+        let mut list = list.borrow_mut();
+        if !list.iter().any(|(owner, _, _)| *owner == state.owner) {
+            list.push((state.owner, Rc::downgrade(state), interp));
+        }
+    });
+}
+
+/// The thread of interpreter `owner` ends (`thread::exit`, the end of a
+/// Thread package thread) without deleting its interpreters: delete its
+/// canvases — a `-storage shm` canvas's segment goes with it, as when the
+/// interpreter is deleted (before issue 17 it stayed until process exit) —
+/// and release its transports.
+pub fn thread_ended(owner: Owner) {
+    let found = THREAD_INTERPS
+        .try_with(|list| {
+            let mut list = list.borrow_mut();
+            let at = list.iter().position(|(o, _, _)| *o == owner)?;
+            Some(list.swap_remove(at))
+        })
+        .ok()
+        .flatten();
+    // Tcl_Finalize runs the main thread's exit handlers too, late, after
+    // parts of Tcl are finalised: by then the process exit handler has
+    // released everything, and no command is deleted any more.
+    let exiting = crate::core::exit_gate::is_closed();
+    if let Some((_, state, interp)) = found.filter(|_| !exiting) {
+        if let Some(state) = state.upgrade().filter(|s| !s.deleted.get()) {
+            for entry in state.all() {
+                delete(interp, &entry);
+            }
+        }
+    }
+    transport::release_owner(owner);
 }
 
 impl InterpState {
@@ -46,6 +92,7 @@ impl InterpState {
             canvases: RefCell::default(),
             next_name: Cell::new(1),
             object_command,
+            deleted: Cell::new(false),
         }
     }
 

@@ -183,11 +183,6 @@ impl Metadata {
         Some((slope, if inter.is_finite() { inter } else { 0.0 }))
     }
 
-    /// The description as text (bytes up to the first NUL; not UTF-8 shows as U+FFFD).
-    pub fn description_text(&self) -> String {
-        String::from_utf8_lossy(&self.description).into_owned()
-    }
-
     /// The qform affine (voxel index -> space), 4x4, computed from the
     /// quaternion as the NIfTI-1 standard (nifti1_io's
     /// `nifti_quatern_to_mat44`) does it.

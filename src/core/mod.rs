@@ -14,6 +14,7 @@ pub mod copy;
 pub mod describe;
 pub mod error;
 pub mod exit_gate;
+pub mod fork_guard;
 pub mod geometry;
 pub mod integer_text;
 pub mod limits;

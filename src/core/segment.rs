@@ -5,12 +5,17 @@
 //! [`MX_KEY_BASE`]`..=MX_KEY_BASE + 0xFFFF` ("MX" = 0x4D58 in the high half),
 //! retrying the next key on EEXIST, instead of IPC_PRIVATE. Nothing ever
 //! looks a segment up by key (shmids are passed around, as in MEDx); the key
-//! only says "made by mxcanvas" to the orphan sweep ([`super::orphans`]) and
-//! to `ipcs -m` readers. A segment marked for removal shows key 0 (the kernel
-//! resets it), so it no longer counts as ours — it is on its way out anyway.
+//! only says "made by mxcanvas" to the watchdog ([`crate::sys::watchdog`]),
+//! the orphan sweep ([`super::orphans`]) and `ipcs -m` readers, and only for
+//! a moment: every segment is marked for removal as soon as it is attached
+//! (`NewSegment::attach_marked`), and a marked segment shows key 0 (the
+//! kernel resets it), so it no longer counts as ours — it is on its way out
+//! anyway. What still carries the key is a segment whose process was killed
+//! between `shmget` and the mark.
 
 use super::error::MxError;
 use crate::sys::shm;
+use crate::sys::watchdog;
 use crate::sys::SysError;
 use nix::errno::Errno;
 use once_cell::sync::Lazy;
@@ -51,6 +56,7 @@ static START: Lazy<u32> = Lazy::new(|| {
 /// another user squatting on purpose — just moves on to the next.
 /// Large segments get huge pages where the system has them ([`shm::create_large`]).
 pub fn create_mx_segment(bytes: usize, mode: u32) -> Result<shm::NewSegment, SysError> {
+    start_watchdog();
     let start = *START;
     create_walking(|| start.wrapping_add(NEXT_KEY.fetch_add(1, Ordering::Relaxed) as u32), bytes, mode)
 }
@@ -67,6 +73,14 @@ fn create_walking(mut next: impl FnMut() -> u32, bytes: usize, mode: u32) -> Res
     }
     // Every key of the range names a live segment: 65536 mxcanvas segments.
     Err(last)
+}
+
+/// Make sure this process's watchdog runs ([`crate::sys::watchdog`]): it
+/// removes the segments of our key range that a killed process made but had
+/// not yet marked for removal. Called before each segment is made, and when
+/// the package is loaded (while the process is small: the watchdog is a fork).
+pub fn start_watchdog() {
+    watchdog::ensure(watchdog::KeyRange { base: MX_KEY_BASE, mask: !0xFFFF });
 }
 
 /// Why shmget refused, with the system limit that is most likely the cause.

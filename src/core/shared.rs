@@ -3,17 +3,18 @@
 //! program needs no copy.
 //!
 //! Lifetime rules (docs/performance.md explains them for script writers):
-//! * the segment belongs to the canvas: it is created (mode 0600, not
-//!   marked for removal) with the canvas and marked for removal (IPC_RMID)
-//!   and detached when the canvas is deleted — a program still attached
-//!   then keeps its memory until it detaches;
+//! * the segment belongs to the canvas: it is created (mode 0600) with the
+//!   canvas and marked for removal (IPC_RMID) as soon as the canvas has
+//!   attached it, so it goes when the canvas is deleted (detached) — or the
+//!   process killed — and the last program attached has detached;
 //! * freeing a transport of it never removes it (see [`canvas_segment`]):
 //!   the canvas would lose the memory that a later extern hands out;
 //! * this module knows nothing of transports: the transport table asks
 //!   [`canvas_segment`] whether the canvas behind a transport still lives
 //!   (a generation number tells a deleted canvas's id from a reused one);
-//! * every canvas segment of the process is marked for removal at process
-//!   exit ([`remove_all`]), so none outlives the process that made it.
+//! * [`remove_all`] at process exit and the IPC_RMID in `Drop` are kept
+//!   for segments marked already (a second IPC_RMID changes nothing): they
+//!   cost nothing and keep the rule local.
 
 use super::error::{MxError, MxResult};
 use super::exit_gate;
@@ -37,6 +38,11 @@ fn registry() -> MutexGuard<'static, BTreeMap<i32, (u64, u32)>> {
 /// The generation of the live canvas whose storage segment `id` is, if any.
 pub fn canvas_segment(id: i32) -> Option<u64> {
     registry().get(&id).map(|&(generation, _)| generation)
+}
+
+/// The registry's lock, held across `fork` (see `core::fork_guard`).
+pub(crate) fn lock_for_fork() -> Box<dyn std::any::Any> {
+    Box::new(registry())
 }
 
 /// Mark every canvas segment this process made for removal: it is exiting,
@@ -73,14 +79,16 @@ impl SharedBuffer {
         // thread cannot miss it (see `exit_gate`).
         let pass = exit_gate::begin()?;
         let segment = create_mx_segment(len, 0o600).map_err(|e| create_failed(len, e))?;
-        let attachment = Attachment::attach(segment.id(), true)
-            .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
-        let owner = shm::owner_ids(segment.id())
-            .map_err(|e| MxError::posix(format!("cannot read new segment {}", segment.id()), e))?;
-        // Registered before the guard lets go, so that no moment exists in
-        // which the segment is neither guarded nor known.
+        let id = segment.id();
+        // Marked for removal as soon as it is attached (`NewSegment::attach_marked`):
+        // the kernel frees it when the canvas detaches, even after SIGKILL.
+        let attachment =
+            segment.attach_marked().map_err(|e| MxError::posix(format!("cannot attach new segment {id}"), e))?;
+        let owner = shm::owner_ids(id).map_err(|e| MxError::posix(format!("cannot read new segment {id}"), e))?;
+        // Registered before the attachment can go away, so that no moment
+        // exists in which the segment is neither held nor known.
         let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
-        registry().insert(segment.keep(), (generation, pass.pid()));
+        registry().insert(id, (generation, pass.pid()));
         Ok(SharedBuffer { attachment, owner, generation, pid: pass.pid() })
     }
 
@@ -138,7 +146,8 @@ mod tests {
         let mut b = SharedBuffer::new(10_000).unwrap();
         let id = b.id();
         let info = shm::stat(id).unwrap();
-        assert_eq!((info.size, info.mode, info.marked_for_removal), (10_000, 0o600, false));
+        // Marked at once (a killed process leaves nothing), attached by the canvas.
+        assert_eq!((info.size, info.mode, info.marked_for_removal, info.attachments), (10_000, 0o600, true, 1));
         assert!(b.as_bytes().iter().all(|&x| x == 0));
         b.as_bytes_mut()[9_999] = 5;
         assert_eq!(canvas_segment(id), Some(b.generation()));

@@ -6,7 +6,9 @@
 //! process exit releases everyone's, whichever thread the interpreter ran in.
 //!
 //! Removal policy: a segment the package created (`MxExternCanvas`) is
-//! removed (IPC_RMID) whenever its transport is released. A segment created
+//! marked for removal (IPC_RMID) as soon as it is attached
+//! (`NewSegment::attach_marked`: a killed process leaves nothing), so it
+//! goes whenever its transport is released and no program is attached. A segment created
 //! elsewhere and adopted by `MxInternCanvas ... false` is removed only when
 //! the script asks for it (`MxInternCanvas ... true`, `MxFreeTransport`);
 //! when its interpreter goes away it is only detached. The package never
@@ -191,14 +193,16 @@ pub fn extern_canvas(owner: Owner, canvas: &Canvas, mode: u32) -> MxResult<i32> 
     // waits for it instead of missing the segment (see `exit_gate`).
     let pass = exit_gate::begin()?;
     let segment = create_mx_segment(bytes, mode).map_err(|e| create_failed(bytes, e))?;
-    let mut attachment = Attachment::attach(segment.id(), true)
-        .map_err(|e| MxError::posix(format!("cannot attach new segment {}", segment.id()), e))?;
+    let new_id = segment.id();
+    // Marked for removal as soon as it is attached: see `NewSegment::attach_marked`.
+    let mut attachment =
+        segment.attach_marked().map_err(|e| MxError::posix(format!("cannot attach new segment {new_id}"), e))?;
     let view = attachment.as_mut_slice().expect("attached read-write");
     if view.len() != bytes {
-        return Err(size_mismatch(segment.id(), bytes, view.len()));
+        return Err(size_mismatch(new_id, bytes, view.len()));
     }
     copy_voxels(view, canvas.as_bytes(), Dest::Fresh);
-    let id = segment.keep();
+    let id = new_id;
     table().insert((owner, id), Transport::Created(attachment, pass.pid(), Shape::of(canvas)));
     drop(pass);
     Ok(id)
@@ -331,6 +335,13 @@ fn release_matching(keep: impl Fn(Owner) -> bool) {
         // not ours to remove. The attachment is dropped either way.
         let _ = transport.release(id, remove).map_err(|(t, _)| drop(t));
     }
+}
+
+/// The table's lock, held across `fork` (see `core::fork_guard`): a child
+/// never gets a copy of the table that another thread was changing, nor a
+/// lock that no thread of the child will ever release.
+pub(crate) fn lock_for_fork() -> Box<dyn std::any::Any> {
+    Box::new(TABLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
 }
 
 /// Release everything `owner` holds: its interpreter is being deleted.

@@ -1,5 +1,6 @@
-//! `MxCanvas load`: a NIfTI-1 (`.nii`, `.nii.gz`, `.hdr`+`.img` pair) or
-//! Analyze 7.5 (`.hdr`+`.img`) file into a new canvas.
+//! `MxCanvas load`: a NIfTI-1 or NIfTI-2 (`.nii`, `.nii.gz`, `.hdr`+`.img` pair) or
+//! Analyze 7.5 (`.hdr`+`.img`) file into a new canvas. [`super::sniff`]
+//! tells first what the file is; other kinds are named in the error.
 //!
 //! The header decides the flavour (magic `n+1`, `ni1` or none), not the file
 //! name; the name only says which file of a pair was given. Voxels are read
@@ -11,6 +12,8 @@ use super::files::{
 };
 use super::nifti::extensions;
 use super::nifti::header::{self, Flavour, Header, HEADER_SIZE};
+use super::nifti::header2::{self, HEADER2_SIZE};
+use super::sniff::{sniff, Kind};
 use super::voxels::{apply_scaling, swap_bytes};
 use super::FileFormat;
 use crate::core::error::MxResult;
@@ -29,43 +32,80 @@ pub struct LoadOptions {
     pub storage: StorageKind,
 }
 
-fn flavour_name(f: Flavour) -> &'static str {
-    match f {
-        Flavour::NiftiSingle => "a NIfTI-1 single file",
-        Flavour::NiftiPair => "a NIfTI-1 header/image pair",
-        Flavour::Analyze => "an Analyze 7.5 header/image pair",
+fn flavour_name(h: &Header) -> &'static str {
+    match (h.flavour, h.nifti2) {
+        (Flavour::NiftiSingle, false) => "a NIfTI-1 single file",
+        (Flavour::NiftiPair, false) => "a NIfTI-1 header/image pair",
+        (Flavour::NiftiSingle, true) => "a NIfTI-2 single file",
+        (Flavour::NiftiPair, true) => "a NIfTI-2 header/image pair",
+        (Flavour::Analyze, _) => "an Analyze 7.5 header/image pair",
     }
 }
 
-/// Load `path` (a name in the system's encoding) as a canvas.
+/// Load `path` (a name in the system's encoding) as a canvas. The content
+/// of the file (for `x.img`, of its header `x.hdr`) says which reader reads it.
 pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResult<Canvas> {
     let path = path.as_ref();
     let (_, ending, _) = split_name(path);
     // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).
     let header_file: PathBuf =
         if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_path_buf() };
+    match sniff(&header_file).0 {
+        // Unknown too: the NIfTI reader says which header field is wrong
+        // (or that the file cannot be opened).
+        Kind::Nifti1 | Kind::Nifti2 | Kind::Analyze | Kind::Unknown => load_nifti(path, ending, header_file, options),
+        other => Err(unreadable(&header_file, other)),
+    }
+}
+
+/// The error for a file of a kind this package recognises but does not load.
+fn unreadable(file: &Path, kind: Kind) -> MxError {
+    let path = shown(file);
+    let what = kind.described();
+    let message = match kind {
+        Kind::Dicom => format!("\"{path}\" is {what}: load it directly, or the directory that holds its series"),
+        Kind::Mgh => {
+            format!("\"{path}\" is {what}, which this build does not read yet: expected NIfTI-1, NIfTI-2 or Analyze 7.5")
+        }
+        _ => format!(
+            "\"{path}\" is {what}, not an image volume: expected NIfTI-1 or NIfTI-2 (.nii, .nii.gz, .hdr/.img) or Analyze 7.5 (.hdr/.img)"
+        ),
+    };
+    MxError::mx(message, &["FORMAT", kind.code()])
+}
+
+/// A NIfTI-1 or NIfTI-2 file or pair, or an Analyze 7.5 pair; `header_file` is where its header is.
+fn load_nifti(path: &Path, ending: Ending, header_file: PathBuf, options: LoadOptions) -> MxResult<Canvas> {
     // A segment-backed canvas is filled as the file inflates (no second
     // buffer of the compressed file's size); a heap canvas reads it whole.
     let buffering = if options.storage == StorageKind::Shm { Buffering::Streamed } else { Buffering::Whole };
     let mut header_stream = open_decoded_as(&header_file, buffering)?;
     let header_path = shown(&header_file).into_owned();
-    let mut raw = [0u8; HEADER_SIZE];
-    let got = read_up_to(&mut *header_stream.reader, &mut raw, &header_path)?;
-    let mut header = header::decode(&raw[..got], &header_path)?;
+    // 348 bytes (NIfTI-1, Analyze), then the rest of a 540-byte NIfTI-2 header.
+    let mut raw = [0u8; HEADER2_SIZE];
+    let mut got = read_up_to(&mut *header_stream.reader, &mut raw[..HEADER_SIZE], &header_path)?;
+    let mut header = if header2::is_nifti2(&raw[..got]) {
+        got += read_up_to(&mut *header_stream.reader, &mut raw[HEADER_SIZE..], &header_path)?;
+        header2::decode(&raw[..got], &header_path)?
+    } else {
+        header::decode(&raw[..got], &header_path)?
+    };
+    let header_len = if header.nifti2 { HEADER2_SIZE } else { HEADER_SIZE } as u64;
     check_format(&header, options.format, &header_path)?;
 
     let mut canvas = match header.flavour {
         Flavour::NiftiSingle => {
             if ending == Ending::Img || ending == Ending::Hdr {
+                let (v, magic) = if header.nifti2 { (2, "n+2") } else { (1, "n+1") };
                 return Err(MxError::mx(
-                    format!("\"{header_path}\" is a NIfTI-1 single file (magic n+1) but is named like half of a pair: rename it to .nii"),
+                    format!("\"{header_path}\" is a NIfTI-{v} single file (magic {magic}) but is named like half of a pair: rename it to .nii"),
                     &["FORMAT", "MISMATCH", "nifti"],
                 ));
             }
-            let room = header.vox_offset - HEADER_SIZE as u64;
+            let room = header.vox_offset - header_len;
             // A plain file's length bounds the extensions too (no buffer for
             // bytes the file does not have).
-            let have = header_stream.plain_len.map_or(room, |len| room.min(len.saturating_sub(HEADER_SIZE as u64)));
+            let have = header_stream.plain_len.map_or(room, |len| room.min(len.saturating_sub(header_len)));
             let (found, used) = extensions::read(&mut *header_stream.reader, have, header.big_endian, &header_path)?;
             header.metadata.extra.extensions = found;
             let canvas = read_voxels(&mut header_stream, room - used, &header, options.storage, &header_path)?;
@@ -77,7 +117,7 @@ pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResul
                 return Err(MxError::mx(
                     format!(
                         "\"{header_path}\" is the header of {} but is named .nii: expected a .hdr and .img pair",
-                        flavour_name(header.flavour)
+                        flavour_name(&header)
                     ),
                     &["FORMAT", "MISMATCH", "pair"],
                 ));
@@ -114,10 +154,14 @@ fn dims3(header: &Header) -> [usize; 3] {
 }
 
 fn check_format(header: &Header, wanted: Option<FileFormat>, path: &str) -> MxResult<()> {
-    let actual = if header.flavour == Flavour::Analyze { FileFormat::Analyze } else { FileFormat::Nifti };
+    let actual = match (header.flavour, header.nifti2) {
+        (Flavour::Analyze, _) => FileFormat::Analyze,
+        (_, false) => FileFormat::Nifti,
+        (_, true) => FileFormat::Nifti2,
+    };
     match wanted {
         Some(w) if w != actual => Err(MxError::mx(
-            format!("\"{path}\" is {}, not {}", flavour_name(header.flavour), w.name()),
+            format!("\"{path}\" is {}, not {}", flavour_name(header), w.name()),
             &["FORMAT", "MISMATCH", actual.name()],
         )),
         _ => Ok(()),

@@ -7,6 +7,7 @@
 //!   in space (originator, `.mat` sidecar); [`gzip`]: `.gz` in and out;
 //!   [`png`]: the PNG encoder; [`slices`]: 2-D planes of a canvas for
 //!   pictures and the viewer.
+//! * [`sniff`]: what a file is, by its first bytes (gzip looked into);
 //! * [`load`] and [`save`]: a file into a canvas and back, choosing the format;
 //!   [`files`] and [`replace`]: which files a name stands for, and replacing
 //!   them all or none; [`voxels`]: byte order and value scaling.
@@ -27,6 +28,7 @@ pub mod png;
 pub mod replace;
 pub mod save;
 pub mod slices;
+pub mod sniff;
 pub mod voxels;
 
 use crate::core::error::MxResult;
@@ -39,16 +41,20 @@ pub enum FileFormat {
     Nifti,
     /// Analyze 7.5: always a pair.
     Analyze,
+    /// NIfTI-2 (540-byte header, 64-bit dimensions): single file or pair,
+    /// by the name. A NIfTI save picks it by itself for dimensions above 32767.
+    Nifti2,
 }
 
 impl FileFormat {
     /// In the order of [`FileFormat::ALL`], which `-format` parsing uses.
-    pub const ALL: [FileFormat; 2] = [FileFormat::Analyze, FileFormat::Nifti];
+    pub const ALL: [FileFormat; 3] = [FileFormat::Analyze, FileFormat::Nifti, FileFormat::Nifti2];
 
     pub fn name(self) -> &'static str {
         match self {
             FileFormat::Nifti => "nifti",
             FileFormat::Analyze => "analyze",
+            FileFormat::Nifti2 => "nifti2",
         }
     }
 }

@@ -1,5 +1,5 @@
-//! `$c save file ?-format F? ?-compression N?`: a canvas to a NIfTI-1 single file, a NIfTI-1
-//! pair or an Analyze 7.5 pair, chosen by the file name's ending (`.nii`,
+//! `$c save file ?-format F? ?-compression N?`: a canvas to a NIfTI-1 (or NIfTI-2)
+//! single file or pair, or an Analyze 7.5 pair, chosen by the file name's ending (`.nii`,
 //! `.hdr`/`.img`, each optionally `.gz`) and `-format` for pairs.
 //!
 //! Everything that can fail before writing (the header cannot describe the
@@ -10,8 +10,10 @@
 use super::analyze;
 use super::files::{commit_all, shown, split_name, with_ending, Ending, PendingFile};
 use super::nifti::encode::encode as encode_header;
+use super::nifti::encode2::encode2;
 use super::nifti::extensions;
-use super::nifti::header::{Flavour, HEADER_SIZE};
+use super::nifti::header::{Flavour, HEADER_SIZE, MAX_HEADER_DIM};
+use super::nifti::header2::HEADER2_SIZE;
 use super::FileFormat;
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};
@@ -104,8 +106,17 @@ pub fn save_with(
         extensions::check(&metadata.extra.extensions, &shown(&t.header))?;
         extensions::encode(&metadata.extra.extensions)
     };
-    let offset = if t.flavour == Flavour::NiftiSingle { HEADER_SIZE as u64 + ext.len() as u64 } else { 0 };
-    let header = encode_header(t.flavour, dims, canvas.voxel_type(), &metadata, offset, &shown(&t.header))?;
+    // NIfTI-2 when asked for, or (without -format) when a dimension does not
+    // fit NIfTI-1's 16 bits; `-format nifti` keeps NIfTI-1 and refuses.
+    let nifti2 = format == Some(FileFormat::Nifti2)
+        || (format.is_none() && t.flavour != Flavour::Analyze && dims.iter().any(|&d| d > MAX_HEADER_DIM));
+    let header_len = if nifti2 { HEADER2_SIZE } else { HEADER_SIZE } as u64;
+    let offset = if t.flavour == Flavour::NiftiSingle { header_len + ext.len() as u64 } else { 0 };
+    let header: Vec<u8> = if nifti2 {
+        encode2(t.flavour, dims, canvas.voxel_type(), &metadata, offset).to_vec()
+    } else {
+        encode_header(t.flavour, dims, canvas.voxel_type(), &metadata, offset, &shown(&t.header))?.to_vec()
+    };
     let voxels = little_endian_voxels(canvas);
     match &t.image {
         None => {
@@ -123,7 +134,10 @@ pub fn save_with(
                 w.write_all(&ext)
             })?;
             let mat_file = match &sidecar {
-                Some((mat_path, bytes)) => Some(PendingFile::write(mat_path, false, |w| w.write_all(bytes))?),
+                Some((mat_path, bytes)) => {
+                    let gz = analyze::sidecar_is_gzipped(mat_path).then_some(compression);
+                    Some(PendingFile::write_with(mat_path, gz, |w| w.write_all(bytes))?)
+                }
                 None => None,
             };
             // All renamed into place, or none: a failure puts back the old

@@ -10,6 +10,7 @@ pub mod process;
 pub mod random;
 pub mod shm;
 pub mod tmpfile;
+pub mod watchdog;
 
 use std::fmt;
 

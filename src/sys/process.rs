@@ -20,6 +20,46 @@ pub fn at_exit(hook: fn()) {
     }
 }
 
+/// What runs around `fork` (see [`at_fork`]).
+#[derive(Clone, Copy)]
+struct ForkHooks {
+    prepare: fn(),
+    parent: fn(),
+    child: fn(),
+}
+
+static FORK_HOOKS: OnceCell<ForkHooks> = OnceCell::new();
+
+fn run_fork_hook(pick: fn(&ForkHooks) -> fn()) {
+    if let Some(hooks) = FORK_HOOKS.get() {
+        // A panic must not unwind into the C library's fork.
+        let _ = std::panic::catch_unwind(pick(hooks));
+    }
+}
+
+extern "C" fn fork_prepare() {
+    run_fork_hook(|h| h.prepare);
+}
+
+extern "C" fn fork_parent() {
+    run_fork_hook(|h| h.parent);
+}
+
+extern "C" fn fork_child() {
+    run_fork_hook(|h| h.child);
+}
+
+/// Run `prepare` in the thread that calls `fork` just before it forks, and
+/// `parent` / `child` just after, in the parent and in the child
+/// (`pthread_atfork`; once per process, later calls are ignored).
+pub fn at_fork(prepare: fn(), parent: fn(), child: fn()) {
+    if FORK_HOOKS.set(ForkHooks { prepare, parent, child }).is_ok() {
+        // SAFETY: the three handlers are `extern "C" fn()`s that live as long
+        // as the library, which Tcl never unloads.
+        unsafe { libc::pthread_atfork(Some(fork_prepare), Some(fork_parent), Some(fork_child)) };
+    }
+}
+
 /// The process's effective user id (whose segments `mx::sweep` takes).
 pub fn effective_uid() -> u32 {
     // SAFETY: geteuid has no preconditions and cannot fail.

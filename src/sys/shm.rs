@@ -200,6 +200,32 @@ impl NewSegment {
         self.id
     }
 
+    /// Attach the new segment read-write and at once mark it for removal
+    /// (what X11's MIT-SHM does): from then on the kernel frees it when the
+    /// last process detaches, so a process killed with SIGKILL leaves nothing
+    /// once the programs attached to the segment have detached. Linux lets a
+    /// process attach a marked segment by its id for as long as somebody is
+    /// attached, so handing the id out still works while this attachment is
+    /// held. IPC_RMID comes before the IPC_STAT of [`Attachment::attach`],
+    /// so the segment is unmarked for two system calls only (shmget, shmat).
+    pub fn attach_marked(self) -> Result<Attachment, SysError> {
+        // SAFETY: a null address lets the kernel choose where to map; the
+        // result is checked against (void *)-1 before any use.
+        let addr = unsafe { libc::shmat(self.id, std::ptr::null(), 0) };
+        if addr as isize == -1 {
+            return Err(SysError::last("shmat"));
+        }
+        let ptr = NonNull::new(addr as *mut u8).ok_or(SysError { call: "shmat", errno: nix::errno::Errno::EFAULT })?;
+        // From here on the guard detaches on every path, errors included.
+        let mut attachment = Attachment { id: self.id, ptr, len: 0, writable: true };
+        // Marked while attached: the segment stays until `attachment` goes.
+        // (On error `self` is dropped: IPC_RMID again, then the detach frees it.)
+        remove(self.id)?;
+        std::mem::forget(self);
+        attachment.len = stat(attachment.id)?.size;
+        Ok(attachment)
+    }
+
     /// Hand the segment over: it is no longer removed when this guard goes away.
     pub fn keep(self) -> i32 {
         let id = self.id;
@@ -352,6 +378,25 @@ mod tests {
         assert_eq!(a.as_slice()[0], 7);
         drop(a);
         assert!(stat(id).is_err());
+    }
+
+    #[test]
+    fn attach_marked_marks_and_others_still_attach_by_id() {
+        let seg = create(libc::IPC_PRIVATE, 4096, 0o600).unwrap();
+        let id = seg.id();
+        let mut mine = seg.attach_marked().unwrap();
+        let info = stat(id).unwrap();
+        assert_eq!((info.marked_for_removal, info.attachments, mine.len()), (true, 1, 4096));
+        mine.as_mut_slice().unwrap()[9] = 9;
+        // Linux: a marked segment is attached by id while somebody is attached.
+        let late = Attachment::attach(id, false).unwrap();
+        assert_eq!(late.as_slice()[9], 9);
+        set_mode(id, 0o644).unwrap();
+        assert_eq!(stat(id).unwrap().mode, 0o644);
+        drop(mine);
+        assert_eq!(late.as_slice()[9], 9, "the late one keeps it");
+        drop(late);
+        assert!(stat(id).is_err(), "gone at the last detach");
     }
 
     #[test]

@@ -7,10 +7,13 @@
 //! `Tk_InitStubs` finds it) and calls the few photo functions through it.
 //!
 //! Only the table's head (`magic`, `hooks`) and the slot numbers of the
-//! functions used are declared, copied from Tk 8.6's `tkDecls.h`; every slot
-//! is one function pointer. `tests/tk_stubs_layout.rs` compiles a C program
-//! against the installed `tk.h` and checks the offsets below against
-//! `offsetof(TkStubs, ...)`.
+//! functions used are declared, copied from `tkDecls.h`; every slot is one
+//! function pointer. Tk 8.6 and Tk 9.0 have the same numbers and signatures
+//! for these five (and the same `Tk_PhotoImageBlock` of `int`s): the build
+//! for Tcl 8.6 asks for Tk 8.6, the build for Tcl 9 for Tk 9.0, the only Tk
+//! each can load. `tests/tk_stubs_layout.rs` compiles a C program against
+//! each installed `tk.h` (8.6's, and 9.0's from scripts/ensure-tcl9.sh) and
+//! checks the offsets below against `offsetof(TkStubs, ...)`.
 
 use super::interp::{CmdError, Interp};
 use super::stubs::tcl_call;
@@ -18,8 +21,13 @@ use crate::core::MxError;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr::NonNull;
 
-/// `TCL_STUB_MAGIC`, which every stubs table starts with.
-const STUB_MAGIC: c_int = 0xFCA3BACFu32 as c_int;
+/// `TCL_STUB_MAGIC`, which every stubs table starts with: Tcl 9's tcl.h
+/// adds the pointer size to Tcl 8's number (Tk 9 uses Tcl 9's).
+const STUB_MAGIC: c_int = if cfg!(tcl9) {
+    (0xFCA3_BACB_u32 as c_int).wrapping_add(std::mem::size_of::<*const c_void>() as c_int)
+} else {
+    0xFCA3BACFu32 as c_int
+};
 
 /// `TkStubs` up to its first slot.
 #[repr(C)]
@@ -28,7 +36,7 @@ struct TkStubsHead {
     hooks: *const c_void,
 }
 
-/// Slot numbers in `TkStubs` (the `/* N */` comments of tkDecls.h, Tk 8.6).
+/// Slot numbers in `TkStubs` (the `/* N */` comments of tkDecls.h, Tk 8.6 and 9.0).
 pub const SLOT_FIND_PHOTO: usize = 64;
 pub const SLOT_PHOTO_GET_IMAGE: usize = 146;
 pub const SLOT_PHOTO_GET_SIZE: usize = 149;
@@ -91,7 +99,10 @@ fn tk_error(message: String, code: &[&str]) -> CmdError {
 }
 
 impl Tk {
-    /// Tk 8.6's stubs table, loading Tk into `interp` if it is not there
+    /// The Tk version this build asks for: the one that runs on its Tcl.
+    pub const VERSION: &'static std::ffi::CStr = if cfg!(tcl9) { c"9.0" } else { c"8.6" };
+
+    /// Tk's stubs table, loading Tk into `interp` if it is not there
     /// yet (Tcl's own error, e.g. "no display name", when that fails).
     pub fn require(interp: Interp) -> Result<Tk, CmdError> {
         let mut client_data: *mut c_void = std::ptr::null_mut();
@@ -101,7 +112,7 @@ impl Tk {
             tcl_call!(tcl_PkgRequireEx(
                 interp.as_ptr(),
                 c"Tk".as_ptr(),
-                c"8.6".as_ptr(),
+                Tk::VERSION.as_ptr(),
                 0,
                 (&mut client_data as *mut *mut c_void).cast()
             ))
@@ -122,8 +133,8 @@ impl Tk {
 
     /// The function pointer in slot `n`, or an error naming it when empty.
     fn slot(self, n: usize, name: &str) -> Result<*const c_void, CmdError> {
-        // SAFETY: `n` is one of the SLOT_* numbers, all inside Tk 8.6's
-        // table (checked against tk.h by tests/tk_stubs_layout.rs); the table
+        // SAFETY: `n` is one of the SLOT_* numbers, all inside the table of
+        // Tk 8.6 and 9.0 (checked against both tk.h by tests/tk_stubs_layout.rs); the table
         // is live and suitably aligned for pointers.
         let f = unsafe { *self.table.as_ptr().add(slot_offset(n)).cast::<*const c_void>() };
         if f.is_null() {
@@ -167,7 +178,7 @@ impl Tk {
         let set_size = self.slot(SLOT_PHOTO_SET_SIZE, "Tk_PhotoSetSize")?;
         let put_block = self.slot(SLOT_PHOTO_PUT_BLOCK, "Tk_PhotoPutBlock")?;
         // SAFETY: slots 149, 268 and 266 hold Tk_PhotoGetSize,
-        // Tk_PhotoSetSize and Tk_PhotoPutBlock with these (Tk 8.6,
+        // Tk_PhotoSetSize and Tk_PhotoPutBlock with these (Tk 8.6 and 9.0,
         // interp-first) signatures.
         let (get_size, set_size, put_block) = unsafe {
             (

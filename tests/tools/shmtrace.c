@@ -4,8 +4,9 @@
  *
  *     SHMTRACE_LOG=/tmp/log LD_PRELOAD=tests/tools/bin/shmtrace.so tool ...
  *
- * One line per call, appended to $SHMTRACE_LOG: "shmat ID", "shmctl ID
- * IPC_STAT" (or the command's number), "shmdt". Without SHMTRACE_LOG it only
+ * One line per call, appended to $SHMTRACE_LOG: "shmget KEY SIZE -> ID"
+ * (KEY in hex; logged after the call, with the id it returned), "shmat ID",
+ * "shmctl ID IPC_STAT" (or the command's number: 0 is IPC_RMID), "shmdt". Without SHMTRACE_LOG it only
  * passes the calls on. It interposes on the C library's symbols, so it sees
  * C programs (mxcanvas.h), Rust programs (the libc crate) and Python's
  * ctypes alike. tests/types-kit.test uses it to check that every kit
@@ -44,6 +45,16 @@ static void *next(const char *name)
         abort();
     }
     return f;
+}
+
+int shmget(key_t key, size_t size, int flags)
+{
+    int (*real)(key_t, size_t, int) = (int (*)(key_t, size_t, int))next("shmget");
+    int id = real(key, size, flags);
+    char line[96];
+    snprintf(line, sizeof line, "shmget 0x%08x %zu -> %d\n", (unsigned)key, size, id);
+    note(line);
+    return id;
 }
 
 void *shmat(int shmid, const void *addr, int flags)

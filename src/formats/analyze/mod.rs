@@ -12,8 +12,9 @@
 
 pub mod matfile;
 
-use super::files::{io_error, shown, split_name, with_ending};
+use super::files::{io_error, open_decoded_as, shown, split_name, with_ending, Buffering};
 use crate::core::error::MxResult;
+use crate::core::limits::try_vec;
 use crate::core::{Metadata, MxError};
 use matfile::Affine;
 use std::fs;
@@ -37,14 +38,35 @@ fn shift(by: f64) -> Affine {
     m
 }
 
-/// The sidecar that belongs to an Analyze header: `x.hdr` -> `x.mat`.
+/// The sidecar a save writes beside an Analyze header: `x.hdr` -> `x.mat`,
+/// and for a gzipped pair `x.hdr.gz` -> `x.mat.gz`, compressed, as nibabel
+/// writes it (and the only name nibabel reads beside a `.hdr.gz`).
 pub fn sidecar_path(header: &Path) -> PathBuf {
+    sidecar_candidates(header).swap_remove(0)
+}
+
+/// The sidecars a load looks for, in order: `x.mat.gz` then `x.mat` beside
+/// a gzipped header (the plain one as older versions of this package wrote
+/// it), `x.mat` beside a plain one.
+pub fn sidecar_candidates(header: &Path) -> Vec<PathBuf> {
     use std::os::unix::ffi::OsStrExt;
-    let (stem, _, _) = split_name(header);
+    let (stem, _, gz) = split_name(header);
     let bytes = header.as_os_str().as_bytes();
     let bare = bytes.strip_suffix(b".gz").or_else(|| bytes.strip_suffix(b".GZ")).unwrap_or(bytes);
     let upper = bare.last().is_some_and(|c| c.is_ascii_uppercase());
-    with_ending(stem, if upper { ".MAT" } else { ".mat" })
+    let plain = with_ending(stem, if upper { ".MAT" } else { ".mat" });
+    if !gz {
+        return vec![plain];
+    }
+    let gz_ending = &bytes[bare.len()..];
+    let mut zipped = plain.clone().into_os_string();
+    zipped.push(std::ffi::OsStr::from_bytes(gz_ending));
+    vec![PathBuf::from(zipped), plain]
+}
+
+/// Is this sidecar name one that is written gzip-compressed?
+pub fn sidecar_is_gzipped(path: &Path) -> bool {
+    path.as_os_str().as_encoded_bytes().to_ascii_lowercase().ends_with(b".gz")
 }
 
 /// Zooms with SPM's x flip, as nibabel's `get_origin_affine` takes them.
@@ -75,42 +97,46 @@ pub fn origin_affine(m: &Metadata, dims: [usize; 3]) -> Option<Affine> {
 /// The affine of a loaded Analyze pair whose header is `header_path`:
 /// from its sidecar when there is a non-empty one, else from its origin.
 pub fn load_affine(header_path: &Path, m: &Metadata, dims: [usize; 3]) -> MxResult<Option<Affine>> {
-    let file = sidecar_path(header_path);
+    let Some(file) = sidecar_candidates(header_path).into_iter().find(|p| p.exists()) else {
+        return Ok(origin_affine(m, dims));
+    };
     let path = shown(&file).into_owned();
-    if file.exists() {
-        let meta = fs::metadata(&file).map_err(|e| io_error("read", &path, e))?;
-        if !meta.is_file() {
-            // A FIFO would block the read below: only regular files are read.
-            return Err(MxError::mx(
-                format!("cannot read \"{path}\": it is not a regular file, expected an SPM .mat file"),
-                &["FORMAT", "NOTFILE"],
-            ));
-        }
-        let len = meta.len();
-        if len > matfile::MAX_MAT_FILE {
-            return Err(too_big(&path, len));
-        }
-        // Read at most one byte past the limit: a file that grew since the
-        // check is refused, never read whole.
-        let mut bytes = Vec::new();
-        fs::File::open(&file)
-            .and_then(|f| f.take(matfile::MAX_MAT_FILE + 1).read_to_end(&mut bytes))
-            .map_err(|e| io_error("read", &path, e))?;
-        if bytes.len() as u64 > matfile::MAX_MAT_FILE {
-            return Err(too_big(&path, bytes.len() as u64));
-        }
-        if !bytes.is_empty() {
-            let found = matfile::read(&bytes, &path)?;
-            // `mat` includes any flip; `M` is without SPM's default x flip.
-            let a = match (found.mat, found.m) {
-                (Some(mat), _) => mat,
-                (None, Some(big_m)) => mul(&FLIP_X, &big_m),
-                (None, None) => unreachable!("matfile::read refuses a file without either"),
-            };
-            return Ok(Some(mul(&a, &shift(1.0))));
-        }
+    let meta = fs::metadata(&file).map_err(|e| io_error("read", &path, e))?;
+    if !meta.is_file() {
+        // A FIFO would block the read below: only regular files are read.
+        return Err(MxError::mx(
+            format!("cannot read \"{path}\": it is not a regular file, expected an SPM .mat file"),
+            &["FORMAT", "NOTFILE"],
+        ));
     }
-    Ok(origin_affine(m, dims))
+    let len = meta.len();
+    if len > matfile::MAX_MAT_FILE {
+        return Err(too_big(&path, len));
+    }
+    // Through the package's gzip path (told by content), streamed: at most
+    // one byte past the limit is ever inflated or read, so a file that grew
+    // since the check, or a gzip bomb, is refused, never read whole.
+    let mut stream = open_decoded_as(&file, Buffering::Streamed)?;
+    let mut bytes = try_vec(matfile::MAX_MAT_FILE as usize + 1, "an SPM sidecar")?;
+    (&mut stream.reader)
+        .take(matfile::MAX_MAT_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error("read", &path, e))?;
+    if bytes.len() as u64 > matfile::MAX_MAT_FILE {
+        return Err(too_big(&path, bytes.len() as u64));
+    }
+    stream.finish(&path)?;
+    if bytes.is_empty() {
+        return Ok(origin_affine(m, dims));
+    }
+    let found = matfile::read(&bytes, &path)?;
+    // `mat` includes any flip; `M` is without SPM's default x flip.
+    let a = match (found.mat, found.m) {
+        (Some(mat), _) => mat,
+        (None, Some(big_m)) => mul(&FLIP_X, &big_m),
+        (None, None) => unreachable!("matfile::read refuses a file without either"),
+    };
+    Ok(Some(mul(&a, &shift(1.0))))
 }
 
 fn too_big(path: &str, len: u64) -> MxError {
@@ -199,6 +225,17 @@ fn sidecar_bytes(a: &Affine) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sidecar_names() {
+        let names =
+            |h: &str| sidecar_candidates(Path::new(h)).iter().map(|p| shown(p).into_owned()).collect::<Vec<_>>();
+        assert_eq!(names("d/x.hdr"), ["d/x.mat"]);
+        assert_eq!(names("d/x.img.gz"), ["d/x.mat.gz", "d/x.mat"]);
+        assert_eq!(names("X.HDR.GZ"), ["X.MAT.GZ", "X.MAT"]);
+        assert!(sidecar_is_gzipped(&sidecar_path(Path::new("x.hdr.gz"))));
+        assert!(!sidecar_is_gzipped(&sidecar_path(Path::new("x.hdr"))));
+    }
 
     fn meta(spacing: [f32; 3], origin: [i16; 3]) -> Metadata {
         let mut m = Metadata { spacing, ..Metadata::default() };

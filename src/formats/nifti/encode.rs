@@ -63,7 +63,7 @@ pub fn encode(
     for (axis, &d) in ["width", "height", "depth", "frames"].iter().zip(dims.iter()) {
         if d > MAX_HEADER_DIM {
             return Err(MxError::mx(
-                format!("cannot save \"{file}\": its {axis} is {d}, but NIfTI-1 and Analyze 7.5 headers hold dimensions up to {MAX_HEADER_DIM}"),
+                format!("cannot save \"{file}\": its {axis} is {d}, but NIfTI-1 and Analyze 7.5 headers hold dimensions up to {MAX_HEADER_DIM}; save as NIfTI-2 (-format nifti2, or without -format)"),
                 &["FORMAT", "DIMS", axis, &d.to_string()],
             ));
         }

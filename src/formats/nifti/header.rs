@@ -42,6 +42,8 @@ pub struct Header {
     /// Byte offset of the voxels in the image stream.
     pub vox_offset: u64,
     pub metadata: Metadata,
+    /// Decoded from a 540-byte NIfTI-2 header ([`super::header2`]).
+    pub nifti2: bool,
 }
 
 /// Reads header fields in the file's byte order.
@@ -190,7 +192,7 @@ pub fn decode(bytes: &[u8], file: &str) -> MxResult<Header> {
         metadata.qoffset = f.f32s(268);
         metadata.srow = [f.f32s(280), f.f32s(296), f.f32s(312)];
     }
-    Ok(Header { flavour, big_endian: big, dims, vtype, vox_offset, metadata })
+    Ok(Header { flavour, big_endian: big, dims, vtype, vox_offset, metadata, nifti2: false })
 }
 
 #[cfg(test)]

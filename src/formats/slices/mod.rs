@@ -15,7 +15,9 @@
 //! the size of the picture (or, as before, a plane of f64 per slice) is
 //! allocated, whatever the canvas or the number of slices.
 
+pub mod orient;
 pub mod render;
+pub mod window;
 
 use crate::core::error::MxResult;
 use crate::core::{Canvas, MxError};

@@ -20,7 +20,7 @@
 //! `out = (base * (255 - a) + over * a + 127) / 255` (integer division).
 //! Zoom `k` repeats every pixel as a k x k block (nearest neighbour).
 
-use super::Axis;
+use super::orient::Plane;
 use crate::core::error::MxResult;
 use crate::core::stats::stats;
 use crate::core::{Canvas, MxError, VoxelType};
@@ -63,13 +63,17 @@ pub struct Layer {
 }
 
 /// What to draw: which plane, how large, and how the overlay is mixed in.
+/// A voxel is `zoom * aspect.0` screen pixels wide and `zoom * aspect.1`
+/// high (nearest neighbour: output pixel `p` shows voxel
+/// `floor((p + 0.5) / scale)`); aspect is (1, 1) except for non-square
+/// voxels in world orientation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spec {
-    pub axis: Axis,
+    pub plane: Plane,
     pub index: usize,
     pub frame: usize,
-    pub flip: bool,
     pub zoom: usize,
+    pub aspect: (f64, f64),
     pub base: Layer,
     pub overlay: Layer,
     pub alpha: f64,
@@ -83,14 +87,17 @@ pub struct Rgba {
     pub pixels: Vec<u8>,
 }
 
-/// The plane's size (columns, rows) for `axis`.
-pub fn plane_size(canvas: &Canvas, axis: Axis) -> (usize, usize) {
+/// The plane's size (columns, rows).
+pub fn plane_size(canvas: &Canvas, plane: &Plane) -> (usize, usize) {
     let g = canvas.geometry();
-    match axis {
-        Axis::Z => (g.width, g.height),
-        Axis::Y => (g.width, g.depth),
-        Axis::X => (g.height, g.depth),
-    }
+    let dims = [g.width, g.height, g.depth];
+    (dims[plane.across.axis], dims[plane.down.axis])
+}
+
+/// Voxel `floor((p + 0.5) / scale)` of picture pixel `p`, at most `n - 1`.
+#[inline]
+pub fn source_index(p: usize, scale: f64, n: usize) -> usize {
+    (((p as f64 + 0.5) / scale) as usize).min(n - 1)
 }
 
 /// The window a layer uses: its own, or the min..max of the frame shown
@@ -188,18 +195,23 @@ pub fn blend(base: [u8; 3], over: [u8; 3], a: u8) -> [u8; 3] {
 fn plane_row(canvas: &Canvas, spec: &Spec, row: usize, out: &mut [f64]) {
     let g = canvas.geometry();
     let vtype = canvas.voxel_type();
-    // The row's first voxel and the step between its voxels, in voxels.
-    let (start, step) = match spec.axis {
-        Axis::Z => (((spec.frame * g.depth + spec.index) * g.height + row) * g.width, 1),
-        Axis::Y => (((spec.frame * g.depth + row) * g.height + spec.index) * g.width, 1),
-        Axis::X => (((spec.frame * g.depth + row) * g.height) * g.width + spec.index, g.width),
-    };
+    let (dims, strides) = ([g.width, g.height, g.depth], [1, g.width, g.width * g.height]);
+    let p = &spec.plane;
+    // The row's first voxel and the signed step between its voxels, in voxels.
+    let down = if p.down.forward { row } else { dims[p.down.axis] - 1 - row };
+    let across_first = if p.across.forward { 0 } else { dims[p.across.axis] - 1 };
+    let start = spec.frame * g.depth * g.height * g.width
+        + spec.index * strides[p.normal]
+        + down * strides[p.down.axis]
+        + across_first * strides[p.across.axis];
+    let step = if p.across.forward { strides[p.across.axis] as isize } else { -(strides[p.across.axis] as isize) };
     let bytes = canvas.as_bytes();
     macro_rules! typed {
         ($t:ty) => {{
             const N: usize = std::mem::size_of::<$t>();
             for (i, slot) in out.iter_mut().enumerate() {
-                let at = (start + i * step) * N;
+                // In the canvas: start + i * step stays within the row's voxels.
+                let at = (start as isize + i as isize * step) as usize * N;
                 let mut b = [0u8; N];
                 b.copy_from_slice(&bytes[at..at + N]);
                 *slot = <$t>::from_ne_bytes(b) as f64;
@@ -259,10 +271,15 @@ fn too_large(what: String) -> MxError {
 /// Draw `spec` of `base`, with `overlay` (same geometry, checked by the
 /// caller) blended on top when given. The caller checks index and frame.
 pub fn render(base: &Canvas, overlay: Option<&Canvas>, spec: &Spec) -> MxResult<Rgba> {
-    let (w, h) = plane_size(base, spec.axis);
+    let (w, h) = plane_size(base, &spec.plane);
     let k = spec.zoom.max(1);
-    let side = |n: usize| n.checked_mul(k).filter(|&v| v <= MAX_PICTURE_SIDE);
-    let (Some(wide), Some(high)) = (side(w), side(h)) else {
+    let aspect = |a: f64| if a.is_finite() && a >= 1.0 { a } else { 1.0 };
+    let (sx, sy) = (k as f64 * aspect(spec.aspect.0), k as f64 * aspect(spec.aspect.1));
+    let side = |n: usize, s: f64| {
+        let v = (n as f64 * s).round();
+        (v <= MAX_PICTURE_SIDE as f64).then_some((v as usize).max(1))
+    };
+    let (Some(wide), Some(high)) = (side(w, sx), side(h, sy)) else {
         return Err(MxError::mx(
             format!(
                 "the view would be too large: {w}x{h} pixels at zoom {k}, more than {MAX_PICTURE_SIDE} pixels a side (the X11 limit)"
@@ -284,37 +301,73 @@ pub fn render(base: &Canvas, overlay: Option<&Canvas>, spec: &Spec) -> MxResult<
     let a = (spec.alpha.clamp(0.0, 1.0) * 255.0).round() as u8;
     let mut values = filled(w, 0f64)?;
     let mut over_values = filled(if overlay.is_some() { w } else { 0 }, 0f64)?;
-    // One plane row's colours, then (zoom > 1) that row widened k times
-    // across; the picture is built by appending rows.
+    // One plane row's colours, then that row widened across (k copies of
+    // each at a whole zoom, else by the column table); a picture row that
+    // shows the same plane row as the one before repeats its line.
     let mut colours = filled(w, [0u8; 4])?;
-    let mut line = filled(if k > 1 { w * k * 4 } else { 0 }, 0u8)?;
-    for r in 0..h {
-        let row = if spec.flip { h - 1 - r } else { r };
-        plane_row(base, spec, row, &mut values);
-        if let Some(o) = overlay {
-            plane_row(o, spec, row, &mut over_values);
-        }
-        for (col, (px, &v)) in colours.iter_mut().zip(values.iter()).enumerate() {
-            let mut c = base_paint.paint(v);
-            if let Some(op) = &over_paint {
-                let o = op.paint(over_values[col]);
-                if o[3] != 0 {
-                    let [r, g, b] = blend([c[0], c[1], c[2]], [o[0], o[1], o[2]], a);
-                    c = [r, g, b, 255];
+    let mut line = filled(wide * 4, 0u8)?;
+    let whole = (sx.fract() == 0.0 && sx as usize * w == wide).then_some(sx as usize);
+    let mut columns = filled(if whole.is_some() { 0 } else { wide }, 0usize)?;
+    for (p, c) in columns.iter_mut().enumerate() {
+        *c = source_index(p, sx, w);
+    }
+    let mut shown = usize::MAX;
+    for y in 0..high {
+        let row = source_index(y, sy, h);
+        if row != shown {
+            shown = row;
+            paint_row(
+                base,
+                overlay,
+                spec,
+                row,
+                (&base_paint, over_paint.as_ref(), a),
+                &mut values,
+                &mut over_values,
+                &mut colours,
+            );
+            match whole {
+                Some(1) => line.copy_from_slice(colours.as_flattened()),
+                Some(k) => widen(&mut line, &colours, k),
+                None => {
+                    for (dst, &c) in line.chunks_exact_mut(4).zip(&columns) {
+                        dst.copy_from_slice(&colours[c]);
+                    }
                 }
             }
-            *px = [c[0], c[1], c[2], 255];
         }
-        if k == 1 {
-            pixels.extend_from_slice(colours.as_flattened());
-            continue;
-        }
-        widen(&mut line, &colours, k);
-        for _ in 0..k {
-            pixels.extend_from_slice(&line);
-        }
+        pixels.extend_from_slice(&line);
     }
-    Ok(Rgba { width: w * k, height: h * k, pixels })
+    Ok(Rgba { width: wide, height: high, pixels })
+}
+
+/// The colours of plane row `row`, overlay blended, into `colours`.
+#[allow(clippy::too_many_arguments)]
+fn paint_row(
+    base: &Canvas,
+    overlay: Option<&Canvas>,
+    spec: &Spec,
+    row: usize,
+    (base_paint, over_paint, a): (&Painter, Option<&Painter>, u8),
+    values: &mut [f64],
+    over_values: &mut [f64],
+    colours: &mut [[u8; 4]],
+) {
+    plane_row(base, spec, row, values);
+    if let Some(o) = overlay {
+        plane_row(o, spec, row, over_values);
+    }
+    for (col, (px, &v)) in colours.iter_mut().zip(values.iter()).enumerate() {
+        let mut c = base_paint.paint(v);
+        if let Some(op) = over_paint {
+            let o = op.paint(over_values[col]);
+            if o[3] != 0 {
+                let [r, g, b] = blend([c[0], c[1], c[2]], [o[0], o[1], o[2]], a);
+                c = [r, g, b, 255];
+            }
+        }
+        *px = [c[0], c[1], c[2], 255];
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 use super::*;
 use crate::core::{Geometry, Value};
 use crate::formats::slices::grey_level;
+use crate::formats::slices::orient::Run;
+use crate::formats::slices::Axis;
 
 /// A 3x2x2 int16 canvas with value 100*z + 10*y + x.
 fn numbered() -> Canvas {
@@ -21,11 +23,11 @@ fn numbered() -> Canvas {
 
 fn spec(window: Option<(f64, f64)>, colormap: Colormap) -> Spec {
     Spec {
-        axis: Axis::Z,
+        plane: Plane::voxel(Axis::Z, false),
         index: 0,
         frame: 0,
-        flip: false,
         zoom: 1,
+        aspect: (1.0, 1.0),
         base: Layer { window, colormap },
         overlay: Layer { window: None, colormap: Colormap::Labels },
         alpha: 0.5,
@@ -56,8 +58,12 @@ fn default_window_is_the_frames_min_max_and_axes_flip() {
     let p = render(&c, None, &Spec { index: 1, ..spec(None, Colormap::Grey) }).unwrap();
     assert_eq!(reds(&p)[5], 255);
     assert_eq!(reds(&p)[0], grey_level(100.0, 0.0, 112.0));
-    let x = render(&c, None, &Spec { axis: Axis::X, index: 2, flip: true, ..spec(Some((0.0, 255.0)), Colormap::Grey) })
-        .unwrap();
+    let x = render(
+        &c,
+        None,
+        &Spec { plane: Plane::voxel(Axis::X, true), index: 2, ..spec(Some((0.0, 255.0)), Colormap::Grey) },
+    )
+    .unwrap();
     assert_eq!(reds(&x), [102, 112, 2, 12]);
 }
 
@@ -127,7 +133,7 @@ fn every_zoom_is_the_zoom_1_picture_in_k_by_k_blocks() {
     // Zoom 2 has its own widening loop, other zooms the generic one: all
     // must equal nearest-neighbour repetition of the zoom 1 picture.
     let c = numbered();
-    let base = Spec { axis: Axis::Y, index: 1, ..spec(Some((0.0, 112.0)), Colormap::Hot) };
+    let base = Spec { plane: Plane::voxel(Axis::Y, false), index: 1, ..spec(Some((0.0, 112.0)), Colormap::Hot) };
     let one = render(&c, Some(&c), &base).unwrap();
     for k in 1..=4 {
         let z = render(&c, Some(&c), &Spec { zoom: k, ..base }).unwrap();
@@ -141,4 +147,30 @@ fn every_zoom_is_the_zoom_1_picture_in_k_by_k_blocks() {
         }
         assert_eq!(z.pixels, expected, "zoom {k}");
     }
+}
+
+#[test]
+fn aspect_stretches_by_nearest_voxel_and_runs_reverse() {
+    let c = numbered();
+    let s =
+        Spec { plane: Plane::voxel(Axis::Y, false), aspect: (1.0, 3.0), ..spec(Some((0.0, 255.0)), Colormap::Grey) };
+    let one = render(&c, None, &Spec { aspect: (1.0, 1.0), ..s }).unwrap();
+    let tall = render(&c, None, &Spec { zoom: 2, ..s }).unwrap();
+    assert_eq!((tall.width, tall.height), (6, 12));
+    for y in 0..12 {
+        for x in 0..6 {
+            let want = reds(&one)[(y / 6) * 3 + x / 2];
+            assert_eq!(reds(&tall)[y * 6 + x], want, "pixel {x} {y}");
+        }
+    }
+    // 1.5 pixels a voxel: pixel p shows voxel floor((p + 0.5) / 1.5).
+    let odd = render(&c, None, &Spec { aspect: (1.5, 1.0), ..s }).unwrap();
+    assert_eq!(odd.width, 5);
+    let cols: Vec<u8> = reds(&odd)[..5].to_vec();
+    let r = reds(&one);
+    assert_eq!(cols, [r[0], r[1], r[1], r[2], r[2]]);
+    // A plane run backwards across shows the row mirrored.
+    let back = Plane { across: Run { axis: 0, forward: false }, ..s.plane };
+    let m = render(&c, None, &Spec { plane: back, aspect: (1.0, 1.0), ..s }).unwrap();
+    assert_eq!(reds(&m)[..3], [r[2], r[1], r[0]]);
 }
