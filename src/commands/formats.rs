@@ -53,7 +53,8 @@ enum ViewOption {
     Window,
 }
 
-const LOAD_USAGE: &str = "file ?name? ?-format analyze|nifti|nifti2? ?-scaled boolean? ?-series uid? ?-storage heap|shm?";
+const LOAD_USAGE: &str =
+    "file ?name? ?-format analyze|nifti|nifti2? ?-scaled boolean? ?-series uid? ?-storage heap|shm?";
 const VIEW_USAGE: &str = "?-slice index? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 const MONTAGE_USAGE: &str =
     "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
