@@ -39,6 +39,8 @@ PROGRAMS += examples/bin/threshold examples/bin/smooth tests/tools/bin/mxcanvas_
 PROGRAMS += tests/tools/bin/shmforeign tests/tools/bin/crashwrite
 # The kits' attach order (tests/types-kit.test): an LD_PRELOAD call logger.
 PROGRAMS += tests/tools/bin/shmtrace.so
+# A file system without O_TMPFILE, for the named-temporary fallback (tests/savesafety.test).
+PROGRAMS += tests/tools/bin/notmpfile.so
 # What each kit reads from MXCANVAS (tests/kit-env.test): C and Rust.
 PROGRAMS += tests/tools/bin/envdump tests/tools/bin/envdump-rs
 
@@ -106,6 +108,10 @@ tests/tools/bin/%: tests/tools/%.c
 	$(CC) $(CFLAGS) -Iinclude -o $@ $<
 
 tests/tools/bin/shmtrace.so: tests/tools/shmtrace.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
+
+tests/tools/bin/notmpfile.so: tests/tools/notmpfile.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $< -ldl
 

@@ -2,10 +2,10 @@
 canvases, peak memory, voxel access from scripts, and `.nii.gz` load and
 save against nibabel and SimpleITK.
 
-    .venv/bin/python bench/run.py [--quick] [--gzip-only]
+    .venv/bin/python bench/run.py [--quick] [--gzip-only] [--dicom-only]
 
---gzip-only re-measures only the `.nii.gz` part and keeps the other
-sections' numbers from the last bench/results.json.
+--gzip-only (--dicom-only) re-measures only the `.nii.gz` (DICOM) part and
+keeps the other sections' numbers from the last bench/results.json.
 
 Runs every measurement in fresh processes, interleaving the implementations
 round by round so that changing load from other processes hits all of them
@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 
+import dicom_bench  # bench/dicom_bench.py, beside this script
 import gzip_bench
 import loadshm as bench_loadshm  # bench/loadshm.py, beside this script
 import view_bench  # bench/view_bench.py, beside this script
@@ -153,6 +154,11 @@ def main():
         old["sections_from"] = old.get("sections_from") or old["started"]
         old.update(started=started, machine=info, load_before=load_before, load_after=os.getloadavg(), gzip=gz)
         return finish(old)
+    if "--dicom-only" in sys.argv:
+        with open(os.path.join(ROOT, "bench", "results.json")) as f:
+            old = json.load(f)
+        old["dicom"] = dicom_bench.measure(quick)
+        return finish(old)
     print("transport cycles (median per cycle):", flush=True)
     med, raw = measure_cycles(quick)
     print("zero-copy on 1 GiB, peak memory, voxel access ...", flush=True)
@@ -164,10 +170,12 @@ def main():
     print(".nii.gz load and save ...", flush=True)
     gz = gzip_bench.measure(quick)
     view = view_bench.measure(run, pairs, TCLSH)
+    print("DICOM series load ...", flush=True)
+    dicom = dicom_bench.measure(quick)
     load_after = os.getloadavg()
     finish({"started": started, "machine": info, "load_before": load_before, "load_after": load_after,
             "medians_ns": med, "samples_ns": raw, "zerocopy_1gib": zero, "rss": rss, "access": access, "loadshm": loadshm,
-            "view": view, "gzip": gz})
+            "view": view, "gzip": gz, "dicom": dicom})
 
 
 def finish(result):
@@ -208,6 +216,8 @@ def finish(result):
         view_bench.check_targets(result["view"], check, targets)
     if result.get("gzip"):
         targets += gzip_bench.targets(result["gzip"])
+    if result.get("dicom"):
+        targets += dicom_bench.targets(result["dicom"])
     result["targets"] = [{"target": n, "met": ok, "measured": d} for n, ok, d in targets]
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
         json.dump(result, f, indent=1)
@@ -305,6 +315,8 @@ def render(res, rows, targets):
     ]
     if res.get("gzip"):
         lines += gzip_bench.render(res["gzip"])
+    if res.get("dicom"):
+        lines += dicom_bench.render(res["dicom"])
     lines += [
         "",
     ]

@@ -18,6 +18,10 @@ pkg-config --exists tcl 2>/dev/null || missing="$missing tcl-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v tclsh >/dev/null 2>&1 || missing="$missing tcl"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+# DICOM JPEG-LS (cargo feature dicom-jpegls): the charls crate builds its
+# vendored CharLS (C++) with cmake.
+command -v cmake >/dev/null 2>&1 || missing="$missing cmake"
+command -v c++ >/dev/null 2>&1 || missing="$missing g++"
 
 # `make lint` needs clippy and rustfmt; a minimal rustup profile has neither.
 need_component() { # component, the cargo subcommand it provides

@@ -7,6 +7,7 @@
 use super::registry::{split_name, CanvasEntry, InterpState};
 use crate::core::limits::{alloc_failed, try_vec, MAX_PHOTO_PIXELS};
 use crate::core::{Canvas, MxError};
+use crate::formats::dicom;
 use crate::formats::gzip;
 use crate::formats::load::{load as load_file, LoadOptions};
 use crate::formats::slices::{self, Axis, Tiles, View};
@@ -16,7 +17,7 @@ use crate::tcl::room::can_allocate;
 use crate::tcl::{choices, Arg, CmdError, CmdResult, Interp, Obj};
 use std::rc::Rc;
 
-choices! { enum LoadOption("option") { Format = "-format", Scaled = "-scaled", Storage = "-storage" } }
+choices! { enum LoadOption("option") { Format = "-format", Scaled = "-scaled", Series = "-series", Storage = "-storage" } }
 choices! { enum SaveOption("option") { Compression = "-compression", Format = "-format" } }
 choices! { impl FileFormat("format") { Analyze = "analyze", Mgh = "mgh", Nifti = "nifti", Nifti2 = "nifti2" } }
 choices! { impl Axis("axis") { X = "x", Y = "y", Z = "z" } }
@@ -52,7 +53,8 @@ enum ViewOption {
     Window,
 }
 
-const LOAD_USAGE: &str = "file ?name? ?-format analyze|mgh|nifti|nifti2? ?-scaled boolean? ?-storage heap|shm?";
+const LOAD_USAGE: &str =
+    "file ?name? ?-format analyze|mgh|nifti|nifti2? ?-scaled boolean? ?-series uid? ?-storage heap|shm?";
 const VIEW_USAGE: &str = "?-slice index? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
 const MONTAGE_USAGE: &str =
     "file ?-slices list? ?-columns n? ?-frame index? ?-axis x|y|z? ?-window {lo hi}? ?-flip boolean?";
@@ -71,12 +73,32 @@ pub fn load(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> CmdRes
         match interp.get_choice(pair[0])? {
             LoadOption::Format => options.format = Some(interp.get_choice(pair[1])?),
             LoadOption::Scaled => options.scaled = interp.get_boolean(pair[1])?,
+            LoadOption::Series => options.series = Some(pair[1].to_str()),
             LoadOption::Storage => options.storage = interp.get_choice(pair[1])?,
         }
     }
     let name = state.check_new_name(interp, name)?;
     let canvas = load_file(&native_path(objv[2])?, options)?;
     Ok(Some(state.install(interp, &name, canvas)))
+}
+
+/// MxCanvas series path: the DICOM series under path, one dict each.
+pub fn series(interp: Interp, objv: &[Arg<'_>]) -> CmdResult {
+    if objv.len() != 3 {
+        return Err(interp.wrong_num_args(2, objv, "path"));
+    }
+    let found = dicom::list(&native_path(objv[2])?)?;
+    let dicts = found.iter().map(|s| {
+        Obj::dict([
+            ("uid", Obj::string(&s.uid)),
+            ("description", Obj::string(&s.description)),
+            ("modality", Obj::string(&s.modality)),
+            ("slices", Obj::int(s.slices as i64)),
+            ("width", Obj::int(i64::from(s.width))),
+            ("height", Obj::int(i64::from(s.height))),
+        ])
+    });
+    Ok(Some(Obj::list(dicts)))
 }
 
 /// $c montage file ?options?

@@ -1,4 +1,4 @@
-//! `MxCanvas create | delete | exists | load | names | types`.
+//! `MxCanvas create | delete | exists | load | names | series | types`.
 
 use super::formats;
 use super::registry::{self, split_name, InterpState};
@@ -16,6 +16,7 @@ choices! {
         Exists = "exists",
         Load = "load",
         Names = "names",
+        Series = "series",
         Types = "types",
     }
 }
@@ -92,8 +93,10 @@ pub fn command(state: &Rc<InterpState>, interp: Interp, objv: &[Arg<'_>]) -> Cmd
                 .collect::<Vec<_>>();
             Ok(Some(Obj::list(names)))
         }
-        // MxCanvas load file ?name? ?-format F? ?-scaled BOOL?
+        // MxCanvas load file ?name? ?-format F? ?-scaled BOOL? ?-series UID? ?-storage KIND?
         Subcommand::Load => formats::load(state, interp, objv),
+        // MxCanvas series path
+        Subcommand::Series => formats::series(interp, objv),
         // MxCanvas types
         Subcommand::Types => {
             if objv.len() != 2 {

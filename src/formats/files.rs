@@ -87,6 +87,12 @@ pub fn first_existing(candidates: Vec<PathBuf>) -> PathBuf {
 /// An `io::Error` as the error a script should see: `POSIX ENAME text` for
 /// system errors, `MX FORMAT ...` for bad data.
 pub fn io_error(action: &str, path: &str, err: io::Error) -> MxError {
+    if let Some(c) = err.get_ref().and_then(|e| e.downcast_ref::<replace::Collision>()) {
+        return MxError {
+            message: format!("cannot {action} \"{path}\": {c}: file exists"),
+            code: vec!["POSIX".into(), "EEXIST".into(), "file exists".into()],
+        };
+    }
     if let Some(code) = err.raw_os_error() {
         let sys = SysError { call: "", errno: nix::errno::Errno::from_raw(code) };
         return MxError {
@@ -241,11 +247,15 @@ pub fn skip(reader: &mut dyn Read, count: u64, path: &str) -> Result<(), MxError
     Ok(())
 }
 
-/// A file being written under a temporary name beside its final name. It is
-/// removed when dropped unless it was renamed into place ([`PendingFile::commit`],
+/// A file being written beside its final name: unnamed (`O_TMPFILE`) until
+/// it is committed, or under a temporary name where the file system has no
+/// unnamed files. An uncommitted one is gone when dropped: an unnamed file
+/// with its descriptor, a named one removed ([`PendingFile::commit`],
 /// [`commit_all`]).
 pub struct PendingFile {
-    staged: Staged,
+    file: File,
+    temp: replace::TempName,
+    target: PathBuf,
     committed: bool,
 }
 
@@ -261,9 +271,10 @@ impl PendingFile {
 
     /// Write the whole file with `fill` (gzip-compressed at level `gzip` when
     /// given), then flush and sync it; the final name is untouched until
-    /// [`commit`](Self::commit). A file that replaces another gets the
-    /// other's permission bits and group; a new one what a plain `open`
-    /// gives (0666 less the umask).
+    /// [`commit`](Self::commit). A file that replaces a regular file of this
+    /// user's gets its permission bits (never set-id or sticky bits) and
+    /// group; any other file what a plain `open` gives (0666 less the umask),
+    /// see [`replace::keep_of`].
     pub fn write_with(
         target: &Path,
         gzip: Option<u32>,
@@ -278,10 +289,10 @@ impl PendingFile {
         }
         let keep = replace::keep_of(target);
         let (file, temp) = replace::create_temp(target, keep).map_err(|e| io_error("write", &shown, e))?;
-        // From here on the guard removes the temporary file on any failure.
-        let pending = PendingFile { staged: Staged { temp, target: target.to_path_buf() }, committed: false };
+        // From here on the guard removes a named temporary file on any failure.
+        let pending = PendingFile { file, temp, target: target.to_path_buf(), committed: false };
         let result = (|| -> io::Result<()> {
-            let mut out = BufWriter::with_capacity(1 << 16, file);
+            let mut out = BufWriter::with_capacity(1 << 16, &pending.file);
             if let Some(level) = gzip {
                 let mut gz = GzWriter::new(&mut out, level);
                 fill(&mut gz)?;
@@ -289,9 +300,10 @@ impl PendingFile {
             } else {
                 fill(&mut out)?;
             }
-            let file = out.into_inner().map_err(|e| e.into_error())?;
-            replace::apply_keep(&file, keep)?;
-            file.sync_all()
+            out.flush()?;
+            drop(out);
+            replace::apply_keep(&pending.file, keep)?;
+            pending.file.sync_all()
         })();
         result.map_err(|e| io_error("write", &shown, e))?;
         Ok(pending)
@@ -304,10 +316,19 @@ impl PendingFile {
 }
 
 /// Move every finished file to its final name, or none of them: on failure
-/// the old files are back in place (see [`replace::commit_all`]).
+/// the old files are back in place (see [`replace::commit_all`]). Unnamed
+/// files get their temporary names only now, all before the first rename,
+/// so that a failure to name one changes no target.
 pub fn commit_all(mut files: Vec<PendingFile>) -> Result<(), MxError> {
+    for f in &mut files {
+        if f.temp.is_none() {
+            let name =
+                replace::name_unnamed(&f.file, &f.target).map_err(|e| io_error("write", &shown(&f.target), e))?;
+            f.temp = Some(name);
+        }
+    }
     let staged: Vec<Staged> =
-        files.iter().map(|f| Staged { temp: f.staged.temp.clone(), target: f.staged.target.clone() }).collect();
+        files.iter().filter_map(|f| f.temp.clone().map(|temp| Staged { temp, target: f.target.clone() })).collect();
     replace::commit_all(&staged).map_err(|f| {
         let mut e = io_error("write", &shown(&f.target), f.error);
         e.message.push_str(&f.note);
@@ -321,10 +342,10 @@ pub fn commit_all(mut files: Vec<PendingFile>) -> Result<(), MxError> {
 
 impl Drop for PendingFile {
     fn drop(&mut self) {
-        if !self.committed {
+        if let (false, Some(temp)) = (self.committed, &self.temp) {
             // Best effort: the temporary file may already be gone, and a
             // destructor has no way to report a failure.
-            let _ = fs::remove_file(&self.staged.temp);
+            let _ = fs::remove_file(temp);
         }
     }
 }

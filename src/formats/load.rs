@@ -7,6 +7,7 @@
 //! straight into the canvas buffer, then put into native byte order.
 
 use super::analyze;
+use super::dicom;
 use super::files::{
     first_existing, open_decoded_as, pair_candidates, read_up_to, shown, skip, split_name, Buffering, Decoded, Ending,
 };
@@ -21,7 +22,7 @@ use crate::core::storage::StorageKind;
 use crate::core::{Canvas, Geometry, MxError};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     /// When given, the file must be of this format.
     pub format: Option<FileFormat>,
@@ -30,6 +31,8 @@ pub struct LoadOptions {
     /// Where the canvas's voxels live; `Shm` reads them straight into the
     /// canvas's segment (one copy: the read or the decompression).
     pub storage: StorageKind,
+    /// DICOM: the Series Instance UID to load (`-series`).
+    pub series: Option<String>,
 }
 
 fn flavour_name(h: &Header) -> &'static str {
@@ -46,19 +49,42 @@ fn flavour_name(h: &Header) -> &'static str {
 /// of the file (for `x.img`, of its header `x.hdr`) says which reader reads it.
 pub fn load(path: &(impl AsRef<Path> + ?Sized), options: LoadOptions) -> MxResult<Canvas> {
     let path = path.as_ref();
+    // A directory, or a file with `DICM` at byte 128 (whatever its name), is DICOM.
+    if path.is_dir() || dicom::discover::has_magic(path) {
+        if let Some(wanted) = options.format {
+            return Err(MxError::mx(
+                format!("\"{}\" is DICOM, not {}", shown(path), wanted.name()),
+                &["FORMAT", "MISMATCH", "dicom"],
+            ));
+        }
+        let o = dicom::DicomOptions { series: options.series, scaled: options.scaled, storage: options.storage };
+        return dicom::load(path, &o);
+    }
+    if options.series.is_some() {
+        return Err(MxError::mx(
+            format!("-series applies to DICOM only: \"{}\" is not a DICOM file", shown(path)),
+            &["DICOM", "NOT", "DICOM"],
+        ));
+    }
     let (_, ending, _) = split_name(path);
     // For `x.img` the header is the sibling `x.hdr` (or `x.hdr.gz`).
     let header_file: PathBuf =
         if ending == Ending::Img { first_existing(pair_candidates(path, Ending::Hdr)) } else { path.to_path_buf() };
     match sniff(&header_file).0 {
+        Kind::Mgh => super::mgh::load::load(&header_file, mgh_options(&options)),
         // A file named .mgh/.mgz that is not quite MGH: its reader says which field is wrong.
-        Kind::Mgh => super::mgh::load::load(&header_file, options),
-        Kind::Unknown if super::mgh::save::mgh_name(path).is_some() => super::mgh::load::load(path, options),
+        Kind::Unknown if super::mgh::save::mgh_name(path).is_some() => {
+            super::mgh::load::load(path, mgh_options(&options))
+        }
         // Unknown too: the NIfTI reader says which header field is wrong
         // (or that the file cannot be opened).
         Kind::Nifti1 | Kind::Nifti2 | Kind::Analyze | Kind::Unknown => load_nifti(path, ending, header_file, options),
         other => Err(unreadable(&header_file, other)),
     }
+}
+
+fn mgh_options(o: &LoadOptions) -> super::mgh::load::MghOptions {
+    super::mgh::load::MghOptions { format: o.format, scaled: o.scaled, storage: o.storage }
 }
 
 /// The error for a file of a kind this package recognises but does not load.

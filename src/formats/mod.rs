@@ -6,7 +6,7 @@
 //!   codes and extensions; [`analyze`]: where SPM's Analyze puts the voxels
 //!   in space (originator, `.mat` sidecar); [`gzip`]: `.gz` in and out;
 //!   [`png`]: the PNG encoder; [`mgh`]: FreeSurfer's MGH/MGZ; [`slices`]: 2-D planes of a canvas for
-//!   pictures and the viewer.
+//!   pictures and the viewer; [`dicom`]: DICOM files, series and DICOMDIRs in.
 //! * [`sniff`]: what a file is, by its first bytes (gzip looked into);
 //! * [`load`] and [`save`]: a file into a canvas and back, choosing the format;
 //!   [`files`] and [`replace`]: which files a name stands for, and replacing
@@ -20,6 +20,7 @@
 //! drops the value scaling, renames files and truncates large dimensions.
 
 pub mod analyze;
+pub mod dicom;
 pub mod files;
 pub mod gzip;
 pub mod load;

@@ -95,3 +95,95 @@ fn a_set_is_replaced_entirely_or_not_at_all() {
     assert_eq!(fs::read_to_string(&hdr).unwrap(), "new header");
     assert_eq!(d.names(), ["x.hdr", "x.img"]);
 }
+
+#[test]
+fn nothing_has_a_name_while_it_is_written() {
+    // A process killed here would leave nothing: the data is in an unnamed
+    // (O_TMPFILE) file until the commit (ext4 and tmpfs have them).
+    let d = Dir::new("unnamed");
+    let path = d.0.join("v.nii");
+    fs::write(&path, "old").unwrap();
+    let mut seen = vec![];
+    let pending = PendingFile::write(&path, false, |w| {
+        seen = d.names();
+        w.write_all(b"new")
+    })
+    .unwrap();
+    assert_eq!(d.names(), ["v.nii"], "still nothing beside the old file once written and synced");
+    pending.commit().unwrap();
+    assert_eq!(seen, ["v.nii"]);
+    assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+    assert_eq!(d.names(), ["v.nii"]);
+    // A dropped, uncommitted one leaves nothing either.
+    drop(write(&d.0.join("w.nii"), "x"));
+    assert_eq!(d.names(), ["v.nii"]);
+}
+
+#[test]
+fn the_named_fallback_uses_random_exclusive_names() {
+    let d = Dir::new("named");
+    let (f1, n1) = super::create_named(&d.0, 0o600).unwrap();
+    let (_f2, n2) = super::create_named(&d.0, 0o600).unwrap();
+    drop(f1);
+    assert_ne!(n1, n2);
+    for n in [&n1, &n2] {
+        let name = n.file_name().unwrap().to_str().unwrap();
+        assert!(name.starts_with(".mx") && name.ends_with(".tmp") && name.len() == 3 + 16 + 4, "{name}");
+        assert_eq!(mode(n), 0o600);
+    }
+}
+
+#[test]
+fn set_id_and_sticky_bits_are_never_kept() {
+    let d = Dir::new("setid");
+    let f = d.0.join("prog.nii");
+    fs::write(&f, "old").unwrap();
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o7755)).unwrap();
+    write(&f, "new").commit().unwrap();
+    assert_eq!(mode(&f), 0o755);
+}
+
+#[test]
+fn a_symlink_is_replaced_by_a_new_file_that_takes_nothing_from_its_target() {
+    let d = Dir::new("link");
+    let target = d.0.join("target");
+    fs::write(&target, "theirs").unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o4750)).unwrap();
+    let link = d.0.join("link.nii");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let plain = d.0.join("plain");
+    fs::File::create(&plain).unwrap();
+    write(&link, "mine").commit().unwrap();
+    let meta = fs::symlink_metadata(&link).unwrap();
+    assert!(meta.is_file(), "the link itself was replaced");
+    assert_eq!(meta.mode() & 0o7777, mode(&plain), "a new file's mode, not the target's");
+    assert_eq!((fs::read_to_string(&target).unwrap().as_str(), mode(&target)), ("theirs", 0o4750));
+}
+
+#[test]
+fn names_taken_every_time_are_a_posix_eexist_naming_the_last() {
+    let d = Dir::new("taken");
+    let mut tried = vec![];
+    let err = super::with_fresh_name(&d.0, "old", super::NAME_TRIES, |name| -> std::io::Result<()> {
+        tried.push(name.to_path_buf());
+        Err(std::io::Error::from_raw_os_error(libc::EEXIST))
+    })
+    .unwrap_err();
+    assert_eq!(tried.len(), super::NAME_TRIES);
+    let mut unique = tried.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), tried.len(), "every try is a new random name");
+    let e = super::super::files::io_error("write", "d/x.hdr", err);
+    assert_eq!(e.code, ["POSIX", "EEXIST", "file exists"]);
+    let last = tried.last().unwrap().display().to_string();
+    assert!(e.message.contains("\"d/x.hdr\"") && e.message.contains(&last), "{}", e.message);
+    // Other errors end the search at once.
+    let mut count = 0;
+    let err = super::with_fresh_name(&d.0, "tmp", 16, |_| -> std::io::Result<()> {
+        count += 1;
+        Err(std::io::Error::from_raw_os_error(libc::EACCES))
+    })
+    .unwrap_err();
+    assert_eq!((count, err.raw_os_error()), (1, Some(libc::EACCES)));
+}

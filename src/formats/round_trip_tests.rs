@@ -175,8 +175,8 @@ fn bad_files_are_errors_not_crashes() {
     let e = load(&dir.path("p.hdr"), LoadOptions::default()).unwrap_err();
     assert_eq!(e.code[..2], ["POSIX", "ENOENT"]);
     assert!(e.message.contains("p.img"), "{}", e.message);
-    // a directory
-    assert_eq!(load(&dir.path(""), LoadOptions::default()).unwrap_err().code[..2], ["POSIX", "EISDIR"]);
+    // a directory is read as DICOM: one holding none is MX DICOM EMPTY
+    assert_eq!(load(&dir.path(""), LoadOptions::default()).unwrap_err().code, ["MX", "DICOM", "EMPTY"]);
 }
 
 #[test]

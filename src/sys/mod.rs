@@ -7,7 +7,9 @@ pub mod alloc;
 pub mod deflate;
 pub mod mem;
 pub mod process;
+pub mod random;
 pub mod shm;
+pub mod tmpfile;
 pub mod watchdog;
 
 use std::fmt;

@@ -12,6 +12,16 @@
 //!   no second buffer of the volume's size.
 //!
 //! CRC-32 and length are checked for every member in all three ways.
+//!
+//! An `MX` size is a claim, not a proof: a member of another program's file
+//! may carry our subfield with a size that spans two members (or lands
+//! anywhere that parses). When an indexed member does not end where its
+//! claimed size says (its deflate data stops early, or its output does not
+//! match its trailer's length), the file is read again from its start by the
+//! streaming decoder, which ignores the claims, past what was handed out:
+//! a valid file loads on the heap as it does into shared memory, and damage
+//! is still reported (by the streaming decoder). A CRC-32 mismatch of a
+//! member that ended exactly where claimed is damage, reported at once.
 
 use super::parallel::run;
 use super::{corrupt, crc32, out_of_memory, parse_header, trailer, MAX_INDEXED_MEMBER, TRAILER_LEN};
@@ -27,6 +37,9 @@ const MAX_RATIO: usize = 1032;
 
 pub struct GzReader {
     state: State,
+    /// Why the index was given up, if it was: a streaming error after that
+    /// is reported with the indexed reader's more precise words.
+    doubt: Option<&'static str>,
 }
 
 type Stream = Box<MultiGzDecoder<Cursor<Vec<u8>>>>;
@@ -49,6 +62,8 @@ struct Member {
 
 struct Indexed {
     data: Vec<u8>,
+    /// Decoded bytes handed out so far.
+    given: usize,
     members: Vec<Member>,
     next: usize,
     scratch: Vec<u8>,
@@ -68,10 +83,12 @@ impl GzReader {
     /// Decode the gzip file held in `data`.
     pub fn from_bytes(data: Vec<u8>) -> GzReader {
         let state = match index(&data) {
-            Some(members) => State::Indexed(Indexed { data, members, next: 0, scratch: Vec::new(), scratch_at: 0 }),
+            Some(members) => {
+                State::Indexed(Indexed { data, given: 0, members, next: 0, scratch: Vec::new(), scratch_at: 0 })
+            }
             None => State::Foreign { stream: stream(data, 0), given: 0 },
         };
-        GzReader { state }
+        GzReader { state, doubt: None }
     }
 
     /// Of the next `skip + len` decoded bytes, hand over the `len` after
@@ -165,6 +182,27 @@ fn first_member(data: &[u8]) -> Option<(Vec<u8>, usize)> {
     Some((out, end))
 }
 
+/// An indexed member that does not end where its `MX` size says: the claim
+/// was wrong, or the member is damaged; the streaming decoder decides which.
+#[derive(Debug)]
+struct Misplaced(&'static str);
+
+impl std::fmt::Display for Misplaced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Misplaced {}
+
+fn misplaced(what: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, Misplaced(what))
+}
+
+fn is_misplaced(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<Misplaced>())
+}
+
 fn new_decompressor() -> io::Result<Decompressor> {
     Decompressor::new().ok_or_else(|| out_of_memory(1 << 14, "a deflate decompressor"))
 }
@@ -175,18 +213,18 @@ fn inflate_member(d: &mut Decompressor, data: &[u8], m: &Member, out: &mut [u8])
     match d.inflate(body, out) {
         Ok((used_in, used_out)) if used_out == out.len() => {
             if used_in != body.len() {
-                return Err(corrupt("a gzip member has bytes between its deflate data and its trailer"));
+                return Err(misplaced("a gzip member has bytes between its deflate data and its trailer"));
             }
             if crc32fast::hash(out) != m.crc {
                 return Err(corrupt("CRC-32 mismatch: the decompressed data is damaged"));
             }
             Ok(())
         }
-        Ok(_) => Err(corrupt("a gzip member holds fewer bytes than its length trailer (ISIZE) says")),
+        Ok(_) => Err(misplaced("a gzip member holds fewer bytes than its length trailer (ISIZE) says")),
         Err(InflateError::InsufficientSpace) => {
-            Err(corrupt("a gzip member holds more bytes than its length trailer (ISIZE) says"))
+            Err(misplaced("a gzip member holds more bytes than its length trailer (ISIZE) says"))
         }
-        Err(InflateError::BadData) => Err(corrupt("invalid deflate data")),
+        Err(InflateError::BadData) => Err(misplaced("invalid deflate data")),
     }
 }
 
@@ -244,9 +282,31 @@ impl Indexed {
 impl Read for GzReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match &mut self.state {
-            State::Indexed(ix) => ix.read(buf),
+            State::Indexed(ix) => match ix.read(buf) {
+                Ok(n) => {
+                    ix.given += n;
+                    Ok(n)
+                }
+                Err(e) if is_misplaced(&e) => {
+                    self.doubt = e.get_ref().and_then(|inner| inner.downcast_ref::<Misplaced>()).map(|m| m.0);
+                    let (data, given) = (std::mem::take(&mut ix.data), ix.given);
+                    self.state = State::Done;
+                    let mut again = stream(data, 0);
+                    let skipped = io::copy(&mut (&mut again).take(given as u64), &mut io::sink())
+                        .map_err(|_| corrupt(self.doubt.unwrap_or("invalid deflate data")))?;
+                    if skipped < given as u64 {
+                        return Err(super::truncated());
+                    }
+                    self.state = State::Foreign { stream: again, given };
+                    self.read(buf)
+                }
+                Err(e) => Err(e),
+            },
             State::Foreign { stream, given } => {
-                let n = stream.read(buf)?;
+                let n = stream.read(buf).map_err(|e| match (self.doubt, e.kind()) {
+                    (Some(why), io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput) => corrupt(why),
+                    _ => e,
+                })?;
                 *given += n;
                 Ok(n)
             }

@@ -253,3 +253,39 @@ fn a_foreign_member_is_handed_over_whole() {
     // our own files are read in parallel instead
     assert!(GzReader::from_bytes(ours(&data[..352], &data[352..], 1)).take_whole(0, 10).is_none());
 }
+
+#[test]
+fn a_size_claim_spanning_two_members_reads_like_the_stream() {
+    // Header member, then voxel members of BLOCK, BLOCK, BLOCK and half a
+    // BLOCK. Let one voxel member's `MX` size claim itself and the next:
+    // the file is still valid gzip (every other reader ignores the claim).
+    let head = [5u8; 352];
+    let body = sample(3 * BLOCK + BLOCK / 2);
+    let mut whole = head.to_vec();
+    whole.extend_from_slice(&body);
+    let file = ours(&head, &body, 1);
+    let sizes = member_sizes(&file);
+    assert_eq!(sizes.len(), 5);
+    for first in 1..=3 {
+        let at: usize = sizes[..first].iter().map(|s| s.0).sum();
+        let claim = (sizes[first].0 + sizes[first + 1].0) as u32;
+        let mut bad = file.clone();
+        bad[at + 16..at + 20].copy_from_slice(&claim.to_le_bytes());
+        let mut independent = Vec::new();
+        MultiGzDecoder::new(&bad[..]).read_to_end(&mut independent).unwrap();
+        assert!(independent == whole, "flate2 reads it");
+        assert!(read_all(bad.clone()).unwrap() == whole, "claim at member {first}");
+        // Read in pieces smaller than a member, as a shm load would.
+        let mut r = GzReader::from_bytes(bad);
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 300_000];
+        loop {
+            let n = r.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        assert!(out == whole, "in pieces, claim at member {first}");
+    }
+}

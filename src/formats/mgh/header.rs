@@ -74,7 +74,10 @@ fn f32s<const N: usize>(b: &[u8], at: usize) -> [f32; N] {
 pub fn decode(bytes: &[u8], path: &str) -> MxResult<MghHeader> {
     if bytes.len() < FIELDS_SIZE {
         return Err(MxError::mx(
-            format!("\"{path}\" is truncated: an MGH header has {FIELDS_SIZE} bytes of fields, the file has {}", bytes.len()),
+            format!(
+                "\"{path}\" is truncated: an MGH header has {FIELDS_SIZE} bytes of fields, the file has {}",
+                bytes.len()
+            ),
             &["FORMAT", "MGH", "TRUNCATED"],
         ));
     }
@@ -146,6 +149,15 @@ pub fn encode_footer(tags: &[f32; 5]) -> [u8; FOOTER_SIZE] {
     out
 }
 
+/// The header fields that say where the voxels are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    pub delta: [f32; 3],
+    /// As stored: `mdc[i]` is the unit direction of voxel axis `i`.
+    pub mdc: [[f32; 3]; 3],
+    pub pxyz_c: [f32; 3],
+}
+
 /// nibabel's `MGHHeader.get_affine()`, including its default geometry for
 /// goodRASFlag 0 (unit delta, coronal cosines, centre at 0).
 pub fn affine(h: &MghHeader) -> Affine {
@@ -164,7 +176,7 @@ pub fn affine(h: &MghHeader) -> Affine {
 /// `MGHImage._affine2header`): delta the column norms, Mdc the columns
 /// divided by them, Pxyz_c the world position of voxel `dims / 2`. None
 /// when a column has no length or the numbers are not finite.
-pub fn place(affine: &Affine, dims: [usize; 3]) -> Option<([f32; 3], [[f32; 3]; 3], [f32; 3])> {
+pub fn place(affine: &Affine, dims: [usize; 3]) -> Option<Placement> {
     let norm = |j: usize| (0..3).map(|r| affine[r][j] * affine[r][j]).sum::<f64>().sqrt();
     let delta = [norm(0), norm(1), norm(2)];
     if delta.iter().any(|d| *d == 0.0 || !d.is_finite()) {
@@ -178,7 +190,7 @@ pub fn place(affine: &Affine, dims: [usize; 3]) -> Option<([f32; 3], [[f32; 3]; 
     if centre.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    Some((delta.map(|d| d as f32), mdc, centre))
+    Some(Placement { delta: delta.map(|d| d as f32), mdc, pxyz_c: centre })
 }
 
 #[cfg(test)]
@@ -232,8 +244,8 @@ mod tests {
         assert_eq!([a[0][1], a[1][1], a[2][1]], [-3.0, 0.0, 0.0]);
         let c = crate::core::affine::apply(&a, [1.5, 2.0, 2.5]);
         assert_eq!(c, [10.0, -20.0, 30.5]);
-        let (delta, mdc, pxyz) = place(&a, [3, 4, 5]).unwrap();
-        assert_eq!((delta, mdc, pxyz), (h.delta, h.mdc, h.pxyz_c));
+        let p = place(&a, [3, 4, 5]).unwrap();
+        assert_eq!(p, Placement { delta: h.delta, mdc: h.mdc, pxyz_c: h.pxyz_c });
         let mut flat = a;
         flat[0][0] = 0.0;
         flat[1][0] = 0.0;

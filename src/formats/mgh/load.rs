@@ -9,7 +9,6 @@ use crate::core::metadata::MghFacts;
 use crate::core::storage::StorageKind;
 use crate::core::{Canvas, Geometry, Metadata, MxError};
 use crate::formats::files::{open_decoded_as, read_up_to, shown, Buffering};
-use crate::formats::load::LoadOptions;
 use crate::formats::voxels::{apply_scaling, swap_bytes};
 use crate::formats::FileFormat;
 use std::path::Path;
@@ -17,7 +16,15 @@ use std::path::Path;
 /// The sform code nibabel's `Nifti1Image.from_image` gives an MGH image.
 const ALIGNED: i16 = 2;
 
-pub fn load(file: &Path, options: LoadOptions) -> MxResult<Canvas> {
+/// How `MxCanvas load` asked for the file: `format` a check, `scaled` real values, where the voxels live.
+#[derive(Debug, Clone, Copy)]
+pub struct MghOptions {
+    pub format: Option<FileFormat>,
+    pub scaled: bool,
+    pub storage: StorageKind,
+}
+
+pub fn load(file: &Path, options: MghOptions) -> MxResult<Canvas> {
     let path = shown(file).into_owned();
     if let Some(wanted) = options.format.filter(|f| *f != FileFormat::Mgh) {
         return Err(MxError::mx(

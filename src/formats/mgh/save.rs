@@ -48,7 +48,7 @@ fn describe(canvas: &Canvas, path: &str) -> MxResult<(MghHeader, [f32; 5])> {
         ));
     }
     let a = affine::best(canvas.metadata(), &g);
-    let (delta, mdc, pxyz_c) = header::place(&a, [dims[0], dims[1], dims[2]]).ok_or_else(|| {
+    let p = header::place(&a, [dims[0], dims[1], dims[2]]).ok_or_else(|| {
         MxError::mx(
             format!("cannot save \"{path}\" as MGH: the canvas's affine {a:?} has an axis of no length or a value that is not finite"),
             &["FORMAT", "MGH", "AFFINE"],
@@ -56,8 +56,10 @@ fn describe(canvas: &Canvas, path: &str) -> MxResult<(MghHeader, [f32; 5])> {
     })?;
     let m = canvas.metadata();
     // A canvas from elsewhere: nibabel's conversion puts the time step in TR.
-    let facts = m.extra.mgh.unwrap_or(MghFacts { dof: 0, tags: [if dims[3] > 1 { m.tstep } else { 0.0 }, 0.0, 0.0, 0.0, 0.0] });
-    Ok((MghHeader { dims, vtype, dof: facts.dof, good_ras: 1, delta, mdc, pxyz_c }, facts.tags))
+    let facts =
+        m.extra.mgh.unwrap_or(MghFacts { dof: 0, tags: [if dims[3] > 1 { m.tstep } else { 0.0 }, 0.0, 0.0, 0.0, 0.0] });
+    let h = MghHeader { dims, vtype, dof: facts.dof, good_ras: 1, delta: p.delta, mdc: p.mdc, pxyz_c: p.pxyz_c };
+    Ok((h, facts.tags))
 }
 
 /// The voxels in big-endian order, a chunk at a time.

@@ -86,7 +86,10 @@ fn types_mgh_cannot_hold_are_refused_before_writing() {
 fn format_option_and_names_agree() {
     let dir = Dir::new("format");
     let c = sample(VoxelType::Int16);
-    assert_eq!(save(&c, &dir.path("x.nii"), Some(FileFormat::Mgh)).unwrap_err().code, ["MX", "FORMAT", "MISMATCH", "mgh"]);
+    assert_eq!(
+        save(&c, &dir.path("x.nii"), Some(FileFormat::Mgh)).unwrap_err().code,
+        ["MX", "FORMAT", "MISMATCH", "mgh"]
+    );
     assert_eq!(
         save(&c, &dir.path("x.mgh"), Some(FileFormat::Nifti)).unwrap_err().code,
         ["MX", "FORMAT", "MISMATCH", "nifti"]
@@ -94,10 +97,10 @@ fn format_option_and_names_agree() {
     save(&c, &dir.path("x.mgh"), Some(FileFormat::Mgh)).unwrap();
     let wrong = LoadOptions { format: Some(FileFormat::Nifti), ..LoadOptions::default() };
     assert_eq!(load(&dir.path("x.mgh"), wrong).unwrap_err().code, ["MX", "FORMAT", "MISMATCH", "mgh"]);
-    let right = LoadOptions { format: Some(FileFormat::Mgh), ..LoadOptions::default() };
-    load(&dir.path("x.mgh"), right).unwrap();
+    let right = || LoadOptions { format: Some(FileFormat::Mgh), ..LoadOptions::default() };
+    load(&dir.path("x.mgh"), right()).unwrap();
     save(&c, &dir.path("y.nii"), None).unwrap();
-    let e = load(&dir.path("y.nii"), right).unwrap_err();
+    let e = load(&dir.path("y.nii"), right()).unwrap_err();
     assert_eq!(e.code, ["MX", "FORMAT", "MISMATCH", "nifti"]);
     assert!(e.message.contains("not a FreeSurfer MGH file"), "{}", e.message);
 }

@@ -30,6 +30,11 @@ fn read_i32(head: &[u8], big: bool) -> i32 {
 /// voxels). Returns the extensions and how many bytes were consumed. A block
 /// whose size is not at least 8 or runs past `limit` ends the list (as
 /// nifti1_io skips it); a file that ends inside the area is truncated.
+///
+/// What is kept is checked the way [`check`] checks a save: by the area the
+/// blocks take once written, each padded to 16 bytes. A file whose blocks
+/// are shorter on disk (any multiple of 8 is legal to read) is refused here
+/// when its padded area would not fit, so that a file that loads also saves.
 pub fn read(reader: &mut dyn Read, limit: u64, big: bool, path: &str) -> MxResult<(Vec<Extension>, u64)> {
     let mut found = Vec::new();
     if limit < 4 {
@@ -38,6 +43,8 @@ pub fn read(reader: &mut dyn Read, limit: u64, big: bool, path: &str) -> MxResul
     let mut flag = [0u8; 4];
     let got = read_up_to(reader, &mut flag, path)?;
     let mut used = got as u64;
+    // The flag and the blocks read so far, as a save would write them.
+    let mut area = 4u64;
     if got < 4 || flag[0] == 0 {
         return Ok((found, used));
     }
@@ -55,10 +62,12 @@ pub fn read(reader: &mut dyn Read, limit: u64, big: bool, path: &str) -> MxResul
         let len = esize as usize - 8;
         // Kept extensions must fit a save again (and a canvas's metadata
         // stays small enough to copy): refuse rather than drop them silently.
-        if used - 4 + 8 + len as u64 > MAX_AREA {
+        area += padded(len);
+        if area > MAX_AREA {
+            let area = area + rest_of_area(reader, limit, used, big, path)?;
             return Err(MxError::mx(
-                format!("\"{path}\" has header extensions of more than {MAX_AREA} bytes, the most mxcanvas keeps (a NIfTI-1 vox_offset places at most that many exactly)"),
-                &["FORMAT", "EXTENSIONS", &(used + len as u64).to_string()],
+                format!("\"{path}\" has header extensions that take more than {MAX_AREA} bytes once padded to 16-byte blocks, the most mxcanvas keeps (a NIfTI-1 vox_offset places at most that many exactly)"),
+                &["FORMAT", "EXTENSIONS", &area.to_string()],
             ));
         }
         let mut content = zeroed_bytes(len).ok_or_else(|| {
@@ -77,9 +86,39 @@ pub fn read(reader: &mut dyn Read, limit: u64, big: bool, path: &str) -> MxResul
     Ok((found, used))
 }
 
-/// A block's size on disk: head and content, padded to a multiple of 16.
+/// The padded size of the blocks after the one being read (which stands
+/// `used` bytes in, its content not yet read), walked by their heads with the
+/// same rules as [`read`], contents skipped: the error for too large an area
+/// then says how large it is, the size a save would report.
+fn rest_of_area(reader: &mut dyn Read, limit: u64, mut used: u64, big: bool, path: &str) -> MxResult<u64> {
+    let mut area = 0u64;
+    let mut content = 0u64; // of the current block, still to skip
+    loop {
+        crate::formats::files::skip(reader, content, path)?;
+        used += content;
+        if limit - used < 8 {
+            return Ok(area);
+        }
+        let mut head = [0u8; 8];
+        let got = read_up_to(reader, &mut head, path)?;
+        used += got as u64;
+        let esize = read_i32(&head[..4], big);
+        if got < 8 || esize < 8 || esize as u64 - 8 > limit - used {
+            return Ok(area);
+        }
+        content = esize as u64 - 8;
+        area += padded(content as usize);
+    }
+}
+
+/// A block's size on disk: head and `len` bytes of content, padded to a
+/// multiple of 16.
+fn padded(len: usize) -> u64 {
+    (8 + len as u64).div_ceil(16) * 16
+}
+
 fn block_size(e: &Extension) -> u64 {
-    (8 + e.content.len() as u64).div_ceil(16) * 16
+    padded(e.content.len())
 }
 
 /// Bytes of flag and blocks that [`encode`] writes.
@@ -192,6 +231,52 @@ mod tests {
         bytes.extend_from_slice(&6i32.to_le_bytes());
         let e = read(&mut &bytes[..], u64::MAX, false, "t").unwrap_err();
         assert_eq!(e.code[..3], ["MX", "FORMAT", "EXTENSIONS"]);
+    }
+
+    #[test]
+    fn what_loads_also_saves_even_with_unpadded_blocks() {
+        // 2,097,151 blocks of 8 bytes (no content): 16 MiB - 4 on disk, but
+        // twice that once each is padded to 16. Load used to keep them and
+        // save then refused them (MX FORMAT EXTENSIONS 33554420).
+        let count = 2_097_151usize;
+        let mut bytes = vec![1u8, 0, 0, 0];
+        for _ in 0..count {
+            bytes.extend_from_slice(&8i32.to_le_bytes());
+            bytes.extend_from_slice(&4i32.to_le_bytes());
+        }
+        let e = read(&mut &bytes[..], bytes.len() as u64, false, "t").unwrap_err();
+        // The error gives the whole padded area, as a save would.
+        assert_eq!(e.code, ["MX", "FORMAT", "EXTENSIONS", &(4 + 16 * count as u64).to_string()]);
+        assert_eq!(e.code[3], "33554420");
+        // The most that fits once padded: (MAX_AREA - 4) / 16 such blocks,
+        // and that saves.
+        let fits = (MAX_AREA as usize - 4) / 16;
+        let (list, _) = read(&mut &bytes[..4 + 8 * fits], u64::MAX, false, "t").unwrap();
+        assert_eq!(list.len(), fits);
+        assert!(check(&list, "f").is_ok());
+        assert_eq!(area_size(&list), 4 + 16 * fits as u64);
+        // And for odd sizes: whatever read keeps, check accepts.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = 8 * (1 + (seed % (1 << 19)) as usize);
+            let half = MAX_AREA as usize / 2;
+            let total = half + (seed >> 24) as usize % (half + (1 << 20));
+            let mut b = vec![1u8, 0, 0, 0];
+            while b.len() + len + 8 < total {
+                b.extend_from_slice(&((len + 8) as i32).to_le_bytes());
+                b.extend_from_slice(&6i32.to_le_bytes());
+                b.resize(b.len() + len, 0);
+            }
+            match read(&mut &b[..], u64::MAX, false, "t") {
+                Ok((list, _)) => assert!(check(&list, "f").is_ok(), "len {len}"),
+                Err(e) => {
+                    assert!(area_size(&vec![ext(6, &vec![0; len]); (b.len() - 4) / (len + 8)]) > MAX_AREA, "{e:?}")
+                }
+            }
+        }
     }
 
     #[test]
