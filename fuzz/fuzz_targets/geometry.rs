@@ -10,11 +10,7 @@ fn word(data: &[u8], i: usize) -> i64 {
     }
     // Mostly small numbers, sometimes anything at all.
     let v = i64::from_le_bytes(b);
-    if data.first().copied().unwrap_or(0) & 1 == 0 {
-        v % 70_000
-    } else {
-        v
-    }
+    if data.first().copied().unwrap_or(0) & 1 == 0 { v % 70_000 } else { v }
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -29,8 +29,7 @@ fuzz_target!(|data: &[u8]| {
         let again = encode2(h.flavour, h.dims, h.vtype, &h.metadata, h.vox_offset);
         let back = header2::decode(&again, "fuzz").expect("an encoded header decodes");
         assert_eq!((back.flavour, back.dims, back.vtype, back.vox_offset), (h.flavour, h.dims, h.vtype, h.vox_offset));
-        let bits =
-            |m: &mxcanvas::core::Metadata| m.srow.map(|r| r.map(|v| if v.is_nan() { u32::MAX } else { v.to_bits() }));
+        let bits = |m: &mxcanvas::core::Metadata| m.srow.map(|r| r.map(|v| if v.is_nan() { u32::MAX } else { v.to_bits() }));
         assert_eq!(bits(&back.metadata), bits(&h.metadata));
         assert_eq!(back.metadata.description, h.metadata.description);
     }

@@ -10,8 +10,11 @@ fuzz_target!(|data: &[u8]| {
     for (slot, &byte) in b.iter_mut().zip(rest) {
         *slot = byte;
     }
-    let value =
-        if selector & 0x80 == 0 { Value::Int(i64::from_le_bytes(b)) } else { Value::Float(f64::from_le_bytes(b)) };
+    let value = if selector & 0x80 == 0 {
+        Value::Int(i64::from_le_bytes(b))
+    } else {
+        Value::Float(f64::from_le_bytes(b))
+    };
     match vtype.encode(value) {
         Ok(encoded) => {
             assert_eq!(encoded.as_bytes().len(), vtype.size());
