@@ -234,3 +234,32 @@ proc ::mxtest::exec_env_ {canvases ids cmd} {
         return [::mxtest::exec_env_ $canvases [linsert $ids end $id] $cmd]
     }
 }
+
+# The running Tcl shell as another user can run it: itself, when every
+# folder above it lets others through; else (the Tcl 9 that
+# scripts/ensure-tcl9.sh unpacks into a checkout's .tcl9/, in a clone made in
+# a 0700 folder) a readable copy of that Tcl, its wrapper pointing at the
+# copy, removed when this test file's shell exits.
+proc ::mxtest::readable_tclsh {} {
+    variable readable_tclsh
+    if {[info exists readable_tclsh]} { return $readable_tclsh }
+    set exe [file normalize [info nameofexecutable]]
+    set open 1
+    set path /
+    foreach part [lrange [file split $exe] 1 end-1] {
+        set path [file join $path $part]
+        file stat $path st
+        if {!($st(mode) & 0o001)} { set open 0 }
+    }
+    set tcl9 [file dirname [file dirname $exe]]
+    if {$open || ![file isdirectory [file join $tcl9 root]]} { return [set readable_tclsh $exe] }
+    set dir [exec mktemp -d /tmp/mxcanvas-tcl9-XXXXXX]
+    exec cp -a [file join $tcl9 root] [file join $tcl9 bin] $dir
+    foreach wrapper [glob -directory [file join $dir bin] *] {
+        set f [open $wrapper]; set text [read $f]; close $f
+        set f [open $wrapper w]; puts -nonewline $f [string map [list $tcl9 $dir] $text]; close $f
+    }
+    exec chmod -R a+rX $dir
+    trace add execution exit enter [list apply {{dir args} { file delete -force $dir }} $dir]
+    return [set readable_tclsh [file join $dir bin [file tail $exe]]]
+}

@@ -137,7 +137,7 @@ proc ::mxrel::other_user {} {
 proc ::mxrel::child_as_other {script args} {
     lassign [other_user] uid gid
     exec env TCLLIBPATH=[list [readable_package]] setpriv --reuid=$uid --regid=$gid --clear-groups \
-        [::info nameofexecutable] [script_file $script] {*}$args
+        [::mxtest::readable_tclsh] [script_file $script] {*}$args
 }
 
 proc ::mxrel::have {program} {
